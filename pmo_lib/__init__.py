@@ -1,0 +1,54 @@
+"""PMO Kit: analysis and training library for a Project Management Office.
+
+Notebooks import the modules and read them by concept::
+
+    from pmo_lib import load_portfolio, evm
+    pf = load_portfolio(SAMPLE_DATA)
+    evm.project_performance(pf, "2026-10")
+
+Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
+:mod:`~pmo_lib.calendar` (working days), :mod:`~pmo_lib.evm` (earned value),
+:mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the monthly report runner),
+:mod:`~pmo_lib.cli` (the ``pmo`` command).
+"""
+
+from pathlib import Path
+
+from . import calendar, errors, evm, model, plots
+from .calendar import WorkCalendar
+from .errors import (
+    DataValidationError,
+    MissingDataError,
+    PMOError,
+    Problem,
+    ReportError,
+    ScheduleError,
+    UnknownReferenceError,
+)
+from .model import Portfolio, load_portfolio, parse_month
+
+__all__ = [
+    "SAMPLE_DATA",
+    "DataValidationError",
+    "MissingDataError",
+    "PMOError",
+    "Portfolio",
+    "Problem",
+    "ReportError",
+    "ScheduleError",
+    "UnknownReferenceError",
+    "WorkCalendar",
+    "__version__",
+    "calendar",
+    "errors",
+    "evm",
+    "load_portfolio",
+    "model",
+    "parse_month",
+    "plots",
+]
+
+__version__ = "0.1.0"
+
+#: The bundled sample portfolio (``datasets/sample`` in the repository).
+SAMPLE_DATA = Path(__file__).resolve().parent.parent / "datasets" / "sample"

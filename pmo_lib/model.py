@@ -1,0 +1,772 @@
+"""The portfolio data model: table schemas, validation, and :func:`load_portfolio`.
+
+A portfolio dataset is a folder of CSV files, one per table, plus an optional
+``portfolio.toml`` (name, currency, work week). Each table has a declared schema
+(:data:`SCHEMAS`): its columns, their kind, unit, whether they are required, and the checks
+their values must pass. :func:`load_portfolio` reads the folder, parses every column to its
+dtype, checks every value and every cross-table reference, and returns a :class:`Portfolio`.
+
+Bad input never turns into a silent NaN: every problem is collected and raised as a
+:class:`~pmo_lib.errors.DataValidationError` whose message names the file, the row (as a
+spreadsheet numbers it: header = row 1) and the ID at fault.
+
+Why not pandera? We considered it (the issue suggests it). Its lazy validation reports a cell
+that fails to parse three times (coercion, dtype, then every value check), and cross-table
+references are outside its scope; the messages we owe users (file, row, ID, what to do) need
+a post-processor as large as the checks themselves. The checks here are a few vectorised
+pandas operations per column, declared once in :data:`SCHEMAS`, which also generates the data
+dictionary (:func:`data_dictionary`).
+
+Conventions: IDs are strings; the entity tables (projects, tasks, resources) have their key in
+a column named ``id`` and other tables refer to it as ``project_id``, ``task_id``,
+``resource_id``. Dates are tz-naive ``datetime64[ns]`` at day resolution; durations and lags
+are working days [d]; money is in the portfolio currency [cur]; percentages are 0–100 [%];
+probabilities are fractions 0–1.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .calendar import WorkCalendar
+from .errors import (
+    DataValidationError,
+    MissingDataError,
+    Problem,
+    UnknownReferenceError,
+)
+
+__all__ = [
+    "CONSTRAINT_TYPES",
+    "DATE_CONSTRAINTS",
+    "LINK_TYPES",
+    "METHODOLOGIES",
+    "RESPONSE_STRATEGIES",
+    "RISK_STATES",
+    "SCHEMAS",
+    "Column",
+    "Portfolio",
+    "TableSchema",
+    "data_dictionary",
+    "load_portfolio",
+    "parse_month",
+]
+
+#: Dependency types: finish-to-start, start-to-start, finish-to-finish, start-to-finish.
+LINK_TYPES = ("FS", "SS", "FF", "SF")
+#: Task constraint types (MS Project / Primavera P6 names).
+CONSTRAINT_TYPES = ("ASAP", "ALAP", "SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO")
+#: The constraint types that need a ``constraint_date``.
+DATE_CONSTRAINTS = ("SNET", "SNLT", "FNET", "FNLT", "MSO", "MFO")
+#: Delivery approaches a project can follow.
+METHODOLOGIES = ("waterfall", "v-model", "scrum", "kanban", "hybrid")
+#: Risk states.
+RISK_STATES = ("open", "closed", "occurred")
+#: Risk response strategies (PMBOK Guide: threats and opportunities).
+RESPONSE_STRATEGIES = ("avoid", "mitigate", "transfer", "accept", "escalate",
+                       "exploit", "enhance", "share")
+
+_KINDS = ("str", "float", "int", "date", "bool", "choice", "list")
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """Declaration of one column of a table.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the CSV file and in the DataFrame.
+    kind : str
+        ``str``, ``float``, ``int``, ``date``, ``bool``, ``choice`` (one of ``choices``) or
+        ``list`` (IDs separated by ``;``).
+    description : str
+        What the column holds, for the data dictionary.
+    unit : str
+        ``d`` working days, ``cur`` portfolio currency, ``%`` percent, ``frac`` fraction,
+        ``cur/d`` currency per working day, ``units`` resource units (1 = one full-time person).
+    required : bool
+        The column must be present in the file.
+    nullable : bool
+        Blank cells are allowed (for required and optional columns alike).
+    default : Any
+        Value of an optional column that is absent, or of its blank cells if not nullable.
+    minimum, maximum : float, optional
+        Inclusive bounds of a number.
+    positive : bool
+        The number must be > 0 (strict).
+    choices : tuple of str, optional
+        The allowed values of a ``choice`` column (compared case-insensitively).
+    """
+
+    name: str
+    kind: str
+    description: str
+    unit: str = ""
+    required: bool = True
+    nullable: bool = False
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of the parsed column."""
+        return {"str": "object", "choice": "object", "list": "object", "float": "float64",
+                "int": "Int64", "date": "datetime64[ns]", "bool": "bool"}[self.kind]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Declaration of a table: its file, columns, key and how to name a row in messages."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required: bool = False
+    label: Callable[[pd.DataFrame], pd.Series] | None = None
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def empty(self) -> pd.DataFrame:
+        """An empty DataFrame with this table's columns and dtypes."""
+        return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in self.columns})
+
+
+def _key_label(*cols: str, sep: str = " ") -> Callable[[pd.DataFrame], pd.Series]:
+    def label(df: pd.DataFrame) -> pd.Series:
+        parts = [df[c].astype("string").fillna("?") for c in cols if c in df]
+        if not parts:
+            return pd.Series([None] * len(df), index=df.index, dtype=object)
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + sep + p
+        return out.astype(object)
+    return label
+
+
+_ID = "ID, unique within the table"
+
+SCHEMAS: dict[str, TableSchema] = {
+    s.name: s
+    for s in [
+        TableSchema(
+            "projects", "One row per project.",
+            (
+                Column("id", "str", _ID),
+                Column("name", "str", "Project name."),
+                Column("programme", "str", "Programme the project belongs to."),
+                Column("manager", "str", "Project manager."),
+                Column("sponsor", "str", "Project sponsor (accountable executive)."),
+                Column("methodology", "choice", "Delivery approach.",
+                       choices=METHODOLOGIES),
+                Column("start_date", "date", "Planned start date (baseline)."),
+                Column("budget", "float", "Approved budget, including management reserve.",
+                       unit="cur", minimum=0),
+                Column("priority", "int", "Priority rank, 1 = highest.", minimum=1),
+                Column("description", "str", "Purpose of the project.", required=False,
+                       nullable=True),
+            ),
+            key=("id",), required=True, label=_key_label("id"),
+        ),
+        TableSchema(
+            "wbs", "Names of the work breakdown structure elements above the tasks.",
+            (
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("wbs", "str", "WBS code, e.g. '1.2'."),
+                Column("name", "str", "Name of the WBS element."),
+            ),
+            key=("project_id", "wbs"), label=_key_label("project_id", "wbs"),
+        ),
+        TableSchema(
+            "tasks", "One row per activity or milestone (the leaves of the WBS).",
+            (
+                Column("id", "str", "Task ID, unique across the whole portfolio."),
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("name", "str", "Task name."),
+                Column("wbs", "str", "WBS code, e.g. '1.2.3'; its parents are named in wbs.csv."),
+                Column("duration", "float", "Planned (baseline) duration.", unit="d", minimum=0),
+                Column("baseline_start", "date", "Baseline start date (first working day)."),
+                Column("baseline_finish", "date", "Baseline finish date (last working day)."),
+                Column("budget", "float", "Baseline budget (budget at completion of the task).",
+                       unit="cur", minimum=0),
+                Column("milestone", "bool", "True for a milestone (duration 0).",
+                       required=False, default=False),
+                Column("constraint_type", "choice", "Date constraint; ASAP when blank.",
+                       required=False, default="ASAP", choices=CONSTRAINT_TYPES),
+                Column("constraint_date", "date",
+                       "Date of the constraint; required for " + ", ".join(DATE_CONSTRAINTS) + ".",
+                       required=False, nullable=True),
+            ),
+            key=("id",), required=True, label=_key_label("id"),
+        ),
+        TableSchema(
+            "links", "Dependencies between tasks; they may cross projects.",
+            (
+                Column("pred", "str", "Predecessor task (tasks.id)."),
+                Column("succ", "str", "Successor task (tasks.id)."),
+                Column("type", "choice", "Dependency type; FS when blank.", required=False,
+                       default="FS", choices=LINK_TYPES),
+                Column("lag", "float", "Lag (negative = lead).", unit="d", required=False,
+                       default=0.0),
+            ),
+            key=("pred", "succ"), label=_key_label("pred", "succ", sep="->"),
+        ),
+        TableSchema(
+            "resources", "People, equipment and teams that tasks use.",
+            (
+                Column("id", "str", _ID),
+                Column("name", "str", "Resource name."),
+                Column("role", "str", "Role or skill, e.g. 'Developer'."),
+                Column("capacity", "float", "Available units per working day (1 = one full-time person).",
+                       unit="units", positive=True),
+                Column("cost_rate", "float", "Cost of one unit for one working day.",
+                       unit="cur/d", minimum=0),
+                Column("department", "str", "Owning department.", required=False, nullable=True),
+            ),
+            key=("id",), label=_key_label("id"),
+        ),
+        TableSchema(
+            "assignments", "Resources assigned to tasks.",
+            (
+                Column("task_id", "str", "Task (tasks.id)."),
+                Column("resource_id", "str", "Resource (resources.id)."),
+                Column("units", "float", "Units of the resource working on the task each day "
+                       "(1 = full time).", unit="units", positive=True),
+            ),
+            key=("task_id", "resource_id"), label=_key_label("task_id", "resource_id", sep="/"),
+        ),
+        TableSchema(
+            "calendar", "Holidays: non-working dates for every project. Working weekdays are set "
+            "in portfolio.toml (workweek).",
+            (
+                Column("date", "date", "A non-working date."),
+                Column("name", "str", "Name of the holiday.", required=False, nullable=True),
+            ),
+            key=("date",), label=_key_label("date"),
+        ),
+        TableSchema(
+            "status", "Monthly progress snapshots: one row per task that has started, per status "
+            "date. A task with no row in a snapshot has not started (0 %, no cost). All rows of "
+            "one month share the same status date (the data date).",
+            (
+                Column("status_date", "date", "Data date of the snapshot."),
+                Column("task_id", "str", "Task (tasks.id)."),
+                Column("percent_complete", "float", "Physical percent complete.", unit="%",
+                       minimum=0, maximum=100),
+                Column("actual_cost", "float", "Actual cost to date (cumulative).", unit="cur",
+                       minimum=0),
+                Column("actual_start", "date", "Actual start date.", nullable=True),
+                Column("actual_finish", "date", "Actual finish date; blank while unfinished.",
+                       nullable=True),
+                Column("remaining_duration", "float", "Forecast remaining working days.",
+                       unit="d", required=False, nullable=True, minimum=0),
+                Column("comment", "str", "Project manager's comment.", required=False,
+                       nullable=True),
+            ),
+            key=("status_date", "task_id"), label=_key_label("task_id", "status_date", sep=" @ "),
+        ),
+        TableSchema(
+            "risks", "Risk register, one row per risk per status date (monthly snapshots), so "
+            "the register can be read as it stood at any month.",
+            (
+                Column("status_date", "date", "Date of the register snapshot."),
+                Column("id", "str", "Risk ID (the same across snapshots)."),
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("title", "str", "Short description of the risk (cause, event, effect)."),
+                Column("category", "str", "Risk category, e.g. 'Technical', 'Supplier'."),
+                Column("probability", "float", "Probability that it occurs.", unit="frac",
+                       minimum=0, maximum=1),
+                Column("cost_impact", "float", "Cost if it occurs.", unit="cur", minimum=0),
+                Column("schedule_impact", "float", "Delay if it occurs.", unit="d", minimum=0),
+                Column("owner", "str", "Risk owner; blank = unowned (flagged).", nullable=True),
+                Column("response_strategy", "choice", "Response strategy.", nullable=True,
+                       choices=RESPONSE_STRATEGIES),
+                Column("response", "str", "Planned response actions; blank = none (flagged).",
+                       nullable=True),
+                Column("state", "choice", "Risk state.", choices=RISK_STATES),
+                Column("affected_tasks", "list", "Tasks the risk affects (tasks.id), separated "
+                       "by ';'.", required=False, nullable=True),
+            ),
+            key=("status_date", "id"), label=_key_label("id", "status_date", sep=" @ "),
+        ),
+    ]
+}
+
+#: References between tables: (table, column) -> (table, key column).
+_REFERENCES = [
+    ("wbs", "project_id", "projects", "id"),
+    ("tasks", "project_id", "projects", "id"),
+    ("links", "pred", "tasks", "id"),
+    ("links", "succ", "tasks", "id"),
+    ("assignments", "task_id", "tasks", "id"),
+    ("assignments", "resource_id", "resources", "id"),
+    ("status", "task_id", "tasks", "id"),
+    ("risks", "project_id", "projects", "id"),
+    ("risks", "affected_tasks", "tasks", "id"),
+]
+
+
+# ----------------------------------------------------------------------------------------
+# Parsing one table
+# ----------------------------------------------------------------------------------------
+class _Collector:
+    """Collects problems for one file; rows are spreadsheet rows (header = 1)."""
+
+    def __init__(self, file: str, labels: pd.Series):
+        self.file, self.labels, self.problems = file, labels, []
+
+    def add(self, mask: pd.Series | np.ndarray, column: str | None, message) -> None:
+        """Record a problem for each row where ``mask`` is true; ``message(i)`` or a string."""
+        mask = np.asarray(mask, dtype=bool)
+        for i in np.flatnonzero(mask):
+            idx = self.labels.index[i]
+            text = message(idx) if callable(message) else message
+            label = self.labels.iloc[i]
+            self.problems.append(
+                Problem(self.file, int(idx) + 2, None if pd.isna(label) else str(label),
+                        column, text))
+
+
+def _parse_column(raw: pd.Series, col: Column, out: _Collector) -> pd.Series:
+    """Parse one column of strings (``<NA>`` = blank) to its dtype, recording problems."""
+    blank = raw.isna()
+    if col.default is not None and not col.nullable:
+        raw = raw.fillna(str(col.default))
+        blank = raw.isna()
+    if not col.nullable:
+        out.add(blank, col.name, "is blank; a value is required")
+
+    def bad(mask, what):
+        out.add(mask, col.name, lambda i: f"{raw[i]!r} is not {what}")
+
+    if col.kind == "float" or col.kind == "int":
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        unparsable = ~blank & (values.isna() | ~np.isfinite(values.fillna(0)))
+        bad(unparsable, "a finite number")
+        if col.kind == "int":
+            frac = ~unparsable & ~blank & (values.fillna(0) % 1 != 0)
+            bad(frac, "a whole number")
+        ok = ~blank & ~unparsable
+        if col.minimum is not None:
+            out.add(ok & (values < col.minimum), col.name,
+                    lambda i: f"{values[i]:g} is below the minimum {col.minimum:g}"
+                    + (" (it cannot be negative)" if col.minimum == 0 else ""))
+        if col.maximum is not None:
+            out.add(ok & (values > col.maximum), col.name,
+                    lambda i: f"{values[i]:g} is above the maximum {col.maximum:g}")
+        if col.positive:
+            out.add(ok & (values <= 0), col.name, lambda i: f"{values[i]:g} must be > 0")
+        values = values.where(ok)
+        return values.round().astype("Int64") if col.kind == "int" else values
+    if col.kind == "date":
+        values = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        bad(~blank & values.isna(), "a date in the form YYYY-MM-DD")
+        return values.astype("datetime64[ns]")
+    if col.kind == "bool":
+        low = raw.str.lower()
+        values = low.isin(list(_TRUE))
+        bad(~blank & ~low.isin(list(_TRUE | _FALSE)), "true or false")
+        return values.astype(bool)
+    if col.kind == "choice":
+        canon = {c.lower(): c for c in col.choices}
+        values = raw.str.lower().map(canon)
+        out.add(~blank & values.isna(), col.name,
+                lambda i: f"{raw[i]!r} is not one of {', '.join(col.choices)}")
+        return values.astype(object)
+    if col.kind == "list":
+        return raw.map(lambda v: tuple(x.strip() for x in str(v).split(";") if x.strip())
+                       if isinstance(v, str) else ()).astype(object)
+    return raw.astype(object)
+
+
+def _read_table(folder: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
+    path = folder / schema.file
+    if not path.is_file():
+        if schema.required:
+            raise MissingDataError(Problem(str(path), None, None, None,
+                                           f"file not found; a portfolio needs {schema.file}"))
+        return schema.empty(), []
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                          encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise DataValidationError(Problem(str(path), None, None, None,
+                                          f"cannot be read as CSV: {exc}")) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
+    if missing:
+        raise MissingDataError([
+            Problem(str(path), 1, None, m, f"required column is missing; the file has "
+                    f"{', '.join(raw.columns) or 'no columns'}") for m in missing])
+    raw = raw.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(raw) else raw
+    collector = _Collector(str(path), schema.label(raw) if schema.label else raw.index.to_series())
+    df = pd.DataFrame(index=raw.index)
+    for col in schema.columns:
+        if col.name in raw.columns:
+            df[col.name] = _parse_column(raw[col.name], col, collector)
+        else:
+            fill = col.default if col.default is not None else None
+            df[col.name] = pd.Series([fill] * len(raw), index=raw.index, dtype=col.dtype) \
+                if fill is not None or col.kind != "list" else [()] * len(raw)
+            if col.kind == "date":
+                df[col.name] = pd.to_datetime(df[col.name])
+    for extra in raw.columns.difference([c.name for c in schema.columns], sort=False):
+        df[extra] = raw[extra].astype(object)  # keep the user's own columns, as text
+    if schema.key:
+        key = df[list(schema.key)]
+        dup = key.duplicated(keep=False) & key.notna().all(axis=1)
+        first = {}
+        for i in np.flatnonzero(dup):
+            k = tuple(key.iloc[i])
+            first.setdefault(k, int(df.index[i]) + 2)
+        collector.add(dup, ", ".join(schema.key),
+                      lambda i: f"duplicate {' + '.join(schema.key)} (first on row "
+                      f"{first[tuple(key.loc[i])]})")
+    return df, collector.problems
+
+
+# ----------------------------------------------------------------------------------------
+# The Portfolio
+# ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Portfolio:
+    """A validated portfolio dataset: one DataFrame per table plus the working calendar.
+
+    Build one with :func:`load_portfolio`. Each table's columns are documented in
+    :data:`SCHEMAS` and in ``datasets/README.md``.
+
+    Attributes
+    ----------
+    projects, wbs, tasks, links, resources, assignments, status, risks : DataFrame
+        The tables (RangeIndex; key columns as columns).
+    holidays : DataFrame
+        The ``calendar`` table (``date``, ``name``).
+    calendar : WorkCalendar
+        Working weekdays and holidays, for all working-day arithmetic.
+    name : str
+        Portfolio name.
+    currency : str
+        ISO code of the currency every amount is in.
+    path : Path or None
+        Folder the data was read from.
+    """
+
+    projects: pd.DataFrame
+    tasks: pd.DataFrame
+    links: pd.DataFrame = field(default_factory=SCHEMAS["links"].empty)
+    resources: pd.DataFrame = field(default_factory=SCHEMAS["resources"].empty)
+    assignments: pd.DataFrame = field(default_factory=SCHEMAS["assignments"].empty)
+    status: pd.DataFrame = field(default_factory=SCHEMAS["status"].empty)
+    risks: pd.DataFrame = field(default_factory=SCHEMAS["risks"].empty)
+    wbs: pd.DataFrame = field(default_factory=SCHEMAS["wbs"].empty)
+    holidays: pd.DataFrame = field(default_factory=SCHEMAS["calendar"].empty)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    name: str = "Portfolio"
+    currency: str = "EUR"
+    path: Path | None = None
+
+    # -- status months -------------------------------------------------------------------
+    @property
+    def status_dates(self) -> pd.DatetimeIndex:
+        """The data dates of the status snapshots, oldest first."""
+        return pd.DatetimeIndex(sorted(self.status["status_date"].unique()), name="status_date")
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        """The reporting months that have status data, oldest first."""
+        return pd.PeriodIndex(self.status_dates.to_period("M"), name="month")
+
+    @property
+    def latest_month(self) -> pd.Period:
+        """The most recent month with status data."""
+        if self.status.empty:
+            raise MissingDataError(Problem(self._file("status"), None, None, None,
+                                           "has no status snapshots"))
+        return self.months[-1]
+
+    def status_date(self, month) -> pd.Timestamp:
+        """The data date of ``month`` (a ``pd.Period``, or text ``'YYYY-MM'``).
+
+        Raises
+        ------
+        MissingDataError
+            No status snapshot in that month; the message lists the months that have one.
+        """
+        month = parse_month(month)
+        hits = self.status_dates[self.status_dates.to_period("M") == month]
+        if len(hits) == 0:
+            have = ", ".join(str(m) for m in self.months) or "none"
+            raise MissingDataError(Problem(
+                self._file("status"), None, None, "status_date",
+                f"no status snapshot for {month}; months with status data: {have}"))
+        return hits[-1]
+
+    def snapshot(self, month) -> pd.DataFrame:
+        """The status rows of ``month`` (one per started task)."""
+        date = self.status_date(month)
+        return self.status[self.status["status_date"] == date].reset_index(drop=True)
+
+    def risk_register(self, month) -> pd.DataFrame:
+        """The risk register as it stood at ``month``'s status date."""
+        month = parse_month(month)
+        at = self.risks[self.risks["status_date"].dt.to_period("M") == month]
+        return at.reset_index(drop=True)
+
+    # -- subsets -------------------------------------------------------------------------
+    def select(self, project_ids: Iterable[str] | str) -> Portfolio:
+        """The portfolio restricted to some projects (links between them are kept)."""
+        ids = {project_ids} if isinstance(project_ids, str) else set(project_ids)
+        tasks = self.tasks[self.tasks["project_id"].isin(ids)]
+        tids = set(tasks["id"])
+        return replace(
+            self,
+            projects=self.projects[self.projects["id"].isin(ids)].reset_index(drop=True),
+            tasks=tasks.reset_index(drop=True),
+            wbs=self.wbs[self.wbs["project_id"].isin(ids)].reset_index(drop=True),
+            links=self.links[self.links["pred"].isin(tids) & self.links["succ"].isin(tids)]
+            .reset_index(drop=True),
+            assignments=self.assignments[self.assignments["task_id"].isin(tids)]
+            .reset_index(drop=True),
+            status=self.status[self.status["task_id"].isin(tids)].reset_index(drop=True),
+            risks=self.risks[self.risks["project_id"].isin(ids)].reset_index(drop=True),
+        )
+
+    def _file(self, table: str) -> str:
+        return str(self.path / f"{table}.csv") if self.path else f"{table}.csv"
+
+    def __repr__(self) -> str:
+        return (f"Portfolio({self.name!r}: {len(self.projects)} projects, {len(self.tasks)} "
+                f"tasks, {len(self.links)} links, {len(self.resources)} resources, "
+                f"{len(self.months)} status months, currency {self.currency})")
+
+
+def parse_month(month) -> pd.Period:
+    """A reporting month as ``pd.Period(freq='M')``, from ``'YYYY-MM'``, a Period or a date.
+
+    Raises
+    ------
+    DataValidationError
+        Text that is not a month in the form YYYY-MM.
+
+    Examples
+    --------
+    >>> parse_month("2026-10")
+    Period('2026-10', 'M')
+    """
+    if isinstance(month, pd.Period):
+        return month.asfreq("M")
+    if isinstance(month, str):
+        text = month.strip()
+        try:
+            if len(text) == 7 and text[4] == "-":
+                return pd.Period(text, freq="M")
+        except (ValueError, pd.errors.ParserError):
+            pass
+        raise DataValidationError(Problem("month", None, text, None,
+                                          "is not a month in the form YYYY-MM, e.g. 2026-10"))
+    return pd.Timestamp(month).to_period("M")
+
+
+# ----------------------------------------------------------------------------------------
+# Loading
+# ----------------------------------------------------------------------------------------
+def _settings(folder: Path) -> dict:
+    path = folder / "portfolio.toml"
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataValidationError(Problem(str(path), None, None, None,
+                                          f"is not valid TOML: {exc}")) from None
+
+
+def _check_references(tables: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    problems = []
+    for table, column, target, key in _REFERENCES:
+        df = tables[table]
+        if df.empty:
+            continue
+        known = set(tables[target][key].dropna())
+        label = SCHEMAS[table].label(df)
+        values = df[column]
+        if SCHEMAS[table].column(column).kind == "list":
+            for i, refs in enumerate(values):
+                for ref in refs:
+                    if ref not in known:
+                        problems.append(Problem(
+                            str(folder / f"{table}.csv"), int(df.index[i]) + 2, label.iloc[i],
+                            column, f"refers to unknown {target[:-1]} {ref!r}"))
+            continue
+        unknown = values.notna() & ~values.isin(known)
+        for i in np.flatnonzero(unknown):
+            problems.append(Problem(
+                str(folder / f"{table}.csv"), int(df.index[i]) + 2, label.iloc[i], column,
+                f"refers to unknown {target[:-1]} {values.iloc[i]!r} (not in {target}.csv)"))
+    return problems
+
+
+def _check_rules(t: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    """Rules across columns of one row and across rows of one table."""
+    problems: list[Problem] = []
+
+    def flag(table, mask, column, message):
+        c = _Collector(str(folder / f"{table}.csv"), SCHEMAS[table].label(t[table]))
+        c.add(mask, column, message)
+        problems.extend(c.problems)
+
+    tasks = t["tasks"]
+    needs_date = tasks["constraint_type"].isin(DATE_CONSTRAINTS) & tasks["constraint_date"].isna()
+    flag("tasks", needs_date, "constraint_date",
+         lambda i: f"constraint {tasks.at[i, 'constraint_type']} needs a constraint_date")
+    flag("tasks", tasks["baseline_finish"] < tasks["baseline_start"], "baseline_finish",
+         "is before baseline_start")
+    flag("tasks", tasks["milestone"] & (tasks["duration"] > 0), "milestone",
+         lambda i: f"a milestone has duration 0, not {tasks.at[i, 'duration']:g}")
+
+    links = t["links"]
+    flag("links", links["pred"] == links["succ"], "succ", "a task cannot depend on itself")
+
+    status = t["status"]
+    if not status.empty:
+        sd = status["status_date"]
+        for col in ("actual_start", "actual_finish"):
+            flag("status", status[col] > sd, col,
+                 lambda i, col=col: f"{status.at[i, col].date()} is after the status date "
+                 f"{sd[i].date()}")
+        flag("status", status["actual_finish"] < status["actual_start"], "actual_finish",
+             "is before actual_start")
+        flag("status", status["actual_finish"].notna() & (status["percent_complete"] < 100),
+             "percent_complete",
+             lambda i: f"{status.at[i, 'percent_complete']:g} % but the task has an "
+             "actual_finish; a finished task is 100 %")
+        flag("status", status["actual_start"].isna() & (status["percent_complete"] > 0),
+             "actual_start", "is blank but the task has progress")
+        # One data date per month (the PMO's monthly cut-off).
+        month = sd.dt.to_period("M")
+        first = sd.groupby(month).transform("min")
+        flag("status", sd.notna() & (sd != first), "status_date",
+             lambda i: f"{sd[i].date()} differs from the data date {first[i].date()} of the "
+             "other rows of that month; a month has one data date")
+
+    if not links.empty and not problems:
+        graph = nx.DiGraph(list(zip(links["pred"], links["succ"], strict=True)))
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            path = " -> ".join([cycle[0][0], *[v for _, v in cycle]])
+            edges = set(cycle)
+            rows = [int(i) + 2 for i, p, s in zip(links.index, links["pred"], links["succ"],
+                                                    strict=True) if (p, s) in edges]
+            problems.append(Problem(
+                str(folder / "links.csv"), rows[0], path, None,
+                f"dependency cycle {path} (rows {', '.join(map(str, rows))}); "
+                "remove or reverse one of these links"))
+    return problems
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Read and validate a portfolio dataset folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder holding ``projects.csv``, ``tasks.csv`` and optionally ``links.csv``,
+        ``resources.csv``, ``assignments.csv``, ``calendar.csv``, ``status.csv``,
+        ``risks.csv``, ``wbs.csv`` and ``portfolio.toml``. A missing optional table is empty.
+
+    Returns
+    -------
+    Portfolio
+
+    Raises
+    ------
+    MissingDataError
+        The folder, a required file or a required column is missing.
+    DataValidationError
+        A value that cannot be parsed (number, date, choice), a blank required value, a
+        negative duration, budget or cost, a percent complete outside 0–100, a duplicate ID,
+        an actual date after its status date, a dependency cycle, ... Every problem is listed
+        with its file, row and ID.
+    UnknownReferenceError
+        A reference to an unknown ID (a link to an unknown task, an assignment to an unknown
+        resource, a status row for an unknown task, ...).
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+    >>> pf = load_portfolio(SAMPLE_DATA)
+    >>> len(pf.tasks) >= 600
+    True
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise MissingDataError(Problem(str(folder), None, None, None,
+                                       "data folder not found"))
+    settings = _settings(folder)
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for name, schema in SCHEMAS.items():
+        tables[name], found = _read_table(folder, schema)
+        problems += found
+    if problems:
+        raise DataValidationError(problems)
+    problems = _check_references(tables, folder)
+    if problems:
+        raise UnknownReferenceError(problems)
+    problems = _check_rules(tables, folder)
+    if problems:
+        raise DataValidationError(problems)
+    calendar = WorkCalendar.from_table(
+        tables["calendar"], settings.get("workweek", ("Mon", "Tue", "Wed", "Thu", "Fri")))
+    return Portfolio(
+        projects=tables["projects"], tasks=tables["tasks"], links=tables["links"],
+        resources=tables["resources"], assignments=tables["assignments"],
+        status=tables["status"], risks=tables["risks"], wbs=tables["wbs"],
+        holidays=tables["calendar"], calendar=calendar,
+        name=str(settings.get("name", folder.name)),
+        currency=str(settings.get("currency", "EUR")), path=folder,
+    )
+
+
+def data_dictionary() -> str:
+    """The data dictionary of every table, as Markdown (it is kept in ``datasets/README.md``)."""
+    units = {"d": "working days", "cur": "currency", "%": "percent", "frac": "fraction 0–1",
+             "cur/d": "currency per working day", "units": "resource units", "": ""}
+    out = []
+    for s in SCHEMAS.values():
+        need = "required file" if s.required else "optional file"
+        key = f"; key: {', '.join(s.key)}" if s.key else ""
+        out += [f"### `{s.file}` ({need}{key})", "", s.description, "",
+                "| column | type | unit | required | description |",
+                "|---|---|---|---|---|"]
+        for c in s.columns:
+            kind = c.kind if c.kind != "choice" else "one of " + ", ".join(c.choices)
+            req = "yes" if c.required else f"no (default {c.default})" if c.default is not None \
+                else "no"
+            if c.nullable:
+                req += ", may be blank"
+            out.append(f"| `{c.name}` | {kind} | {units[c.unit]} | {req} | {c.description} |")
+        out.append("")
+    return "\n".join(out)
