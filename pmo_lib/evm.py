@@ -111,8 +111,10 @@ def _ratio(num, den):
     """num / den, NaN where den is 0 or either side is NaN (never ±inf)."""
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=(den != 0) & np.isfinite(den))
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.divide(num, den, out=out, where=(den != 0) & np.isfinite(den))
+    out[~np.isfinite(out)] = np.nan  # a denominator so small the ratio overflows
+    return out + 0.0  # no negative zeros
 
 
 def indicators(pv, ev, ac, bac):

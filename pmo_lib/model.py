@@ -468,6 +468,10 @@ class Portfolio:
         ISO code of the currency every amount is in.
     path : Path or None
         Folder the data was read from.
+    data_dates : tuple of Timestamp
+        The portfolio's status data dates; kept by :meth:`select`, so a project that had not
+        started at a snapshot still has that month (with no progress). Derived from
+        ``status`` when empty.
     """
 
     projects: pd.DataFrame
@@ -483,12 +487,14 @@ class Portfolio:
     name: str = "Portfolio"
     currency: str = "EUR"
     path: Path | None = None
+    data_dates: tuple[pd.Timestamp, ...] = ()
 
     # -- status months -------------------------------------------------------------------
     @property
     def status_dates(self) -> pd.DatetimeIndex:
         """The data dates of the status snapshots, oldest first."""
-        return pd.DatetimeIndex(sorted(self.status["status_date"].unique()), name="status_date")
+        dates = self.data_dates or self.status["status_date"].unique()
+        return pd.DatetimeIndex(sorted(dates), name="status_date")
 
     @property
     def months(self) -> pd.PeriodIndex:
@@ -498,7 +504,7 @@ class Portfolio:
     @property
     def latest_month(self) -> pd.Period:
         """The most recent month with status data."""
-        if self.status.empty:
+        if len(self.status_dates) == 0:
             raise MissingDataError(Problem(self._file("status"), None, None, None,
                                            "has no status snapshots"))
         return self.months[-1]
@@ -747,6 +753,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         holidays=tables["calendar"], calendar=calendar,
         name=str(settings.get("name", folder.name)),
         currency=str(settings.get("currency", "EUR")), path=folder,
+        data_dates=tuple(pd.DatetimeIndex(tables["status"]["status_date"].unique()).sort_values()),
     )
 
 
