@@ -208,7 +208,8 @@ SCHEMAS: dict[str, TableSchema] = {
                 Column("baseline_finish", "date", "Baseline finish date (last working day)."),
                 Column("budget", "float", "Baseline budget (budget at completion of the task).",
                        unit="cur", minimum=0),
-                Column("milestone", "bool", "True for a milestone (duration 0).",
+                Column("milestone", "bool", "True for a milestone; a task of duration 0 is "
+                       "always one (as in MS Project).",
                        required=False, default=False),
                 Column("constraint_type", "choice", "Date constraint; ASAP when blank.",
                        required=False, default="ASAP", choices=CONSTRAINT_TYPES),
@@ -744,6 +745,8 @@ def load_portfolio(path: str | Path) -> Portfolio:
     problems = _check_rules(tables, folder)
     if problems:
         raise DataValidationError(problems)
+    tasks = tables["tasks"]
+    tasks["milestone"] = tasks["milestone"] | (tasks["duration"] == 0)
     calendar = WorkCalendar.from_table(
         tables["calendar"], settings.get("workweek", ("Mon", "Tue", "Wed", "Thu", "Fri")))
     return Portfolio(

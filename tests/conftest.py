@@ -1,16 +1,23 @@
 """Shared fixtures: the hand-checked mini portfolio and a writable copy of it."""
 
+import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from pmo_lib import SAMPLE_DATA, load_portfolio
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# No per-example deadline (CI machines are slow and shared); in CI, the same examples every run.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session")

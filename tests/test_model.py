@@ -84,6 +84,14 @@ def test_optional_files_may_be_absent(mini_copy):
         _ = pf.latest_month
 
 
+def test_zero_duration_is_a_milestone(mini_copy):
+    df = pd.read_csv(mini_copy / "tasks.csv", dtype=str, keep_default_na=False)
+    df.drop(columns=["milestone"]).to_csv(mini_copy / "tasks.csv", index=False)
+    pf = load_portfolio(mini_copy)
+    assert pf.tasks.set_index("id")["milestone"].to_dict() == {
+        "A1": False, "A2": False, "M1": True, "B1": False}
+
+
 def test_extra_columns_kept_and_case_and_spaces_tolerated(mini_copy):
     edit_csv(mini_copy, "links", 2, "type", " ss ")
     df = pd.read_csv(mini_copy / "tasks.csv", dtype=str, keep_default_na=False)
