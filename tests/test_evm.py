@@ -153,3 +153,19 @@ def test_cumulative_pv_is_monotone_and_reaches_budget(budgets, shift, length):
     assert (np.diff(cum, axis=1) >= -1e-9).all()
     np.testing.assert_allclose(cum[:, -1], budgets)
     assert (cum[:, 0] == 0).all()
+
+
+def test_indicators_match_published_spreadsheet():
+    """castor00/EVapp 'Earned Value - Earned Schedule.xlsx' (13 periods, BAC 360.738): our SV,
+    SPI, CV and CPI equal the sheet's cached formula values (see ../shared/data/README.md)."""
+    from conftest import SHARED
+
+    path = SHARED / "evm" / "castor00_es_example_periods.csv"
+    if not path.exists():
+        pytest.skip("shared reference data not available")
+    sheet = pd.read_csv(path)
+    got = evm.indicators(sheet["PV"], sheet["EV"], sheet["AC"], 360.738)
+    for ours, theirs in (("sv", "SV"), ("spi", "SPI"), ("cv", "CV"), ("cpi", "CPI")):
+        np.testing.assert_allclose(got[ours], sheet[theirs], rtol=1e-12, atol=1e-9)
+    # At AT = 13 the project is done: SPI returns to 1 while it finished 4 periods late.
+    assert got["spi"].iloc[-1] == pytest.approx(1.0)
