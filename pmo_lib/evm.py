@@ -186,8 +186,8 @@ def rag_status(spi, cpi, thresholds: RagThresholds | None = None) -> pd.DataFram
     s, c = np.atleast_1d(np.asarray(spi, float)), np.atleast_1d(np.asarray(cpi, float))
     level = np.array(["green", "amber", "red"])
 
-    def band(x):
-        return np.where(x >= t.green, 0, np.where(x >= t.amber, 1, 2))
+    def band(x):  # an index that cannot be measured (NaN) does not count against the project
+        return np.where(np.isnan(x) | (x >= t.green), 0, np.where(x >= t.amber, 1, 2))
 
     bs, bc = band(s), band(c)
     worst = np.maximum(bs, bc)

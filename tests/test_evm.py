@@ -119,6 +119,10 @@ def test_indicators_keep_series_index():
 def test_rag_thresholds():
     r = evm.rag_status([0.96, 0.94, 0.89, np.nan], [1.0, 1.0, 0.99, np.nan])
     assert r["rag"].tolist() == ["green", "amber", "red", "grey"]
+    # Only one index measurable (EV earned but no cost booked yet; cost but no PV yet).
+    one = evm.rag_status([0.8, np.nan, 1.0], [np.nan, 0.92, np.nan])
+    assert one["rag"].tolist() == ["red", "amber", "green"]
+    assert one["rag_reason"].tolist() == ["SPI 0.80 below 0.90", "CPI 0.92 below 0.95", ""]
     strict = evm.rag_status([0.96], [1.0], evm.RagThresholds(green=0.98, amber=0.95))
     assert strict["rag"].tolist() == ["amber"]
     with pytest.raises(DataValidationError, match="need 0 < amber <= green"):
