@@ -14,7 +14,7 @@ Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 
 from pathlib import Path
 
-from . import calendar, errors, evm, model, plots
+from . import calendar, errors, evm, model, plots, report
 from .calendar import WorkCalendar
 from .errors import (
     DataValidationError,
@@ -46,6 +46,7 @@ __all__ = [
     "model",
     "parse_month",
     "plots",
+    "report",
 ]
 
 __version__ = "0.1.0"

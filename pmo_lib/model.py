@@ -26,7 +26,9 @@ probabilities are fractions 0–1.
 
 from __future__ import annotations
 
+import csv
 import tomllib
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -399,6 +401,23 @@ def _parse_column(raw: pd.Series, col: Column, out: _Collector) -> pd.Series:
     return raw.astype(object)
 
 
+def _ragged_row(path: Path, message: str) -> Problem:
+    """A Problem naming the first row with more fields than the header.
+
+    Only called once pandas has refused the file, so a plain scan with :mod:`csv` is fine.
+    """
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        rows = csv.reader(fh, skipinitialspace=True)
+        header = next(rows, [])
+        for line, fields in enumerate(rows, start=2):
+            if len(fields) > len(header):
+                first = fields[0].strip() or None
+                return Problem(str(path), line, first, None,
+                               f"has {len(fields)} fields but the header has {len(header)}; "
+                               "check for a stray comma (quote text that contains commas)")
+    return Problem(str(path), None, None, None, f"cannot be read as CSV: {message}")
+
+
 def _read_table(folder: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
     path = folder / schema.file
     if not path.is_file():
@@ -407,9 +426,13 @@ def _read_table(folder: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[P
                                            f"file not found; a portfolio needs {schema.file}"))
         return schema.empty(), []
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                          encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                              encoding="utf-8-sig", index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
+        raise DataValidationError(_ragged_row(path, str(exc))) from None
+    except (UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataValidationError(Problem(str(path), None, None, None,
                                           f"cannot be read as CSV: {exc}")) from None
     raw.columns = [str(c).strip() for c in raw.columns]

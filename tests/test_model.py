@@ -312,6 +312,27 @@ def test_all_problems_reported_together(mini_copy):
         ("tasks.csv", 2, "A1"), ("tasks.csv", 3, "A2"), ("links.csv", 2, "A1->A2")}
 
 
+def test_row_with_a_stray_comma(mini_copy):
+    path = mini_copy / "projects.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace("Ann,", "Ann,,")           # row 2, project P1: one field too many
+    path.write_text("\n".join(lines) + "\n")
+    assert "projects.csv, row 2, ID 'P1': has 10 fields but the header has 9" in _error(mini_copy)
+
+
+def test_every_row_too_long(mini_copy):
+    path = mini_copy / "links.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0]] + [x + ",extra" for x in lines[1:]]) + "\n")
+    assert "links.csv, row 2, ID 'A1': has 5 fields but the header has 4" in _error(mini_copy)
+
+
+def test_short_row_reports_blank_cells(mini_copy):
+    path = mini_copy / "resources.csv"
+    path.write_text(path.read_text() + "R3,Zoe\n")
+    assert "resources.csv, row 4, ID 'R3', column 'role': is blank" in _error(mini_copy)
+
+
 def test_not_a_csv(mini_copy):
     (mini_copy / "tasks.csv").write_bytes(b"\xff\xfe\x00binary\x00")
     msg = _error(mini_copy)

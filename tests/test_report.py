@@ -1,0 +1,329 @@
+"""Tests of pmo_lib.report: the monthly report notebook run end to end with papermill.
+
+The headline figures are read back from the JSON the runner extracts from the executed
+notebook (pyhf style) and compared with what :mod:`pmo_lib.evm` computes directly.
+
+Hand-checked figures of the mini fixture (tests/data/mini, status.csv and tasks.csv):
+
+* 2026-02 (status date 2026-02-27): every baseline task is due, so PV = BAC = 3400;
+  EV = 1000 (A1 100 %) + 2000 (A2 100 %) + 0 (M1) + 0.5 × 400 (B1) = 3200;
+  AC = 1100 + 2300 + 0 + 250 = 3650; SPI = 3200 / 3400, CPI = 3200 / 3650,
+  EAC = BAC / CPI = 3878.125; both projects red.
+* 2026-01 (status date 2026-01-16): EV = 1000 + 0.4 × 2000 = 1800; AC = 1100 + 700 = 1800;
+  CPI = 1; P1 amber (SPI 0.90), P2 grey (nothing planned yet).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html import escape
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pytest
+
+from pmo_lib import SAMPLE_DATA, evm, load_portfolio, report
+from pmo_lib.errors import ReportError
+
+MINI = Path(__file__).parent / "data" / "mini"
+MINI_MONTHS = ("2026-01", "2026-02")
+SAMPLE_MONTHS = tuple(str(m) for m in pd.period_range("2025-11", "2026-10", freq="M"))
+REPORT_FILES = (".ipynb", ".html", ".json")
+#: Tolerance of money [cur] and ratios read back from JSON.
+REL, ABS = 1e-9, 1e-6
+
+has_sample = pytest.mark.skipif(not (SAMPLE_DATA / "status.csv").is_file(),
+                                reason="datasets/sample has not been generated")
+
+
+def _expected(data: Path, month: str) -> tuple[pd.DataFrame, pd.Series]:
+    pf = load_portfolio(data)
+    perf = evm.project_performance(pf, month)
+    return perf, evm.rollup(perf).iloc[0]
+
+
+def _assert_headline_matches_evm(figures: dict, data: Path, month: str) -> None:
+    perf, total = _expected(data, month)
+    assert figures["month"] == month
+    for key in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "vac"):
+        assert figures[key] == pytest.approx(float(total[key]), rel=REL, abs=ABS), key
+    counts = perf["rag"].value_counts().reindex(list(evm.RAG_LEVELS), fill_value=0)
+    assert figures["rag_counts"] == {k: int(v) for k, v in counts.items()}
+    assert figures["projects"] == len(perf)
+    assert figures["rag"] == total["rag"]
+
+
+def _report_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+# ----------------------------------------------------------------------------------------
+# The committed notebook
+# ----------------------------------------------------------------------------------------
+def test_notebook_is_stripped_and_parameterised():
+    nb = nbformat.read(report.REPORT_NOTEBOOK, as_version=4)
+    assert nb.metadata.kernelspec.name == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert nb.cells[0].cell_type == "code" and "import" in nb.cells[0].source
+    assert nb.cells[1].metadata.get("tags") == ["parameters"]
+    tagged = [c for c in code if report.HEADLINE_TAG in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for cell in code:  # logic lives in pmo_lib: no functions, classes or lambdas in cells
+        for word in ("def ", "class ", "lambda"):
+            assert word not in cell.source, cell.source
+
+
+def test_notebook_parameters_as_papermill_sees_them():
+    params = papermill.inspect_notebook(str(report.REPORT_NOTEBOOK))
+    assert tuple(params) == report.PARAMETERS
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "data": ("str", '""'), "month": ("str", '""'),
+        "rag_green": ("float", "0.95"), "rag_amber": ("float", "0.90")}
+    assert all(v["help"] for v in params.values())
+
+
+# ----------------------------------------------------------------------------------------
+# Building blocks (no kernel)
+# ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def mini():
+    return load_portfolio(MINI)
+
+
+def test_resolve_data_and_month(mini):
+    assert report.resolve_data("") == SAMPLE_DATA
+    assert report.resolve_data(None) == SAMPLE_DATA
+    assert report.resolve_data(MINI) == MINI.resolve()
+    assert report.resolve_month(mini) == pd.Period("2026-02", "M")
+    assert report.resolve_month(mini, "") == pd.Period("2026-02", "M")
+    assert report.resolve_month(mini, " 2026-01 ") == pd.Period("2026-01", "M")
+
+
+@pytest.mark.parametrize("month, match", [
+    ("2026-13", r"invalid month '2026-13': use the form YYYY-MM; .*2026-01, 2026-02$"),
+    ("October", r"invalid month 'October'.*2026-01, 2026-02$"),
+    ("2026-03", r"no status data for 2026-03 .*months with status data: 2026-01, 2026-02$"),
+    ("2025-12", r"no status data for 2025-12"),
+])
+def test_resolve_month_errors(mini, month, match):
+    with pytest.raises(ReportError, match=match) as info:
+        report.resolve_month(mini, month)
+    assert "\n" not in str(info.value)
+
+
+def test_headline_hand_checked(mini):
+    perf = evm.project_performance(mini, "2026-02")
+    h = report.headline(mini, "2026-02", perf, evm.rollup(perf))
+    assert (h.bac, h.pv, h.ev, h.ac) == (3400.0, 3400.0, 3200.0, 3650.0)
+    assert h.spi == pytest.approx(3200 / 3400, rel=REL)
+    assert h.cpi == pytest.approx(3200 / 3650, rel=REL)
+    assert h.eac == pytest.approx(3878.125, rel=REL)
+    assert h.status_date == pd.Timestamp("2026-02-27")
+    assert dict(h.rag_counts) == {"green": 0, "amber": 0, "red": 2, "grey": 0}
+    assert (h.rag, h.spi_rag, h.cpi_rag) == ("red", "amber", "red")
+    d = h._repr_json_()
+    assert json.loads(json.dumps(d, allow_nan=False)) == d
+    assert d["status_date"] == "2026-02-27" and d["month"] == "2026-02"
+
+
+def test_headline_follows_thresholds(mini):
+    loose = evm.RagThresholds(green=0.85, amber=0.80)
+    perf = evm.project_performance(mini, "2026-01", loose)
+    h = report.headline(mini, "2026-01", perf, evm.rollup(perf, thresholds=loose), loose)
+    assert dict(h.rag_counts) == {"green": 1, "amber": 0, "red": 0, "grey": 1}
+    assert (h.rag_green, h.rag_amber, h.spi_rag) == (0.85, 0.80, "green")
+
+
+def test_key_messages_name_the_projects_to_act_on(mini):
+    perf = evm.project_performance(mini, "2026-02")
+    h = report.headline(mini, "2026-02", perf, evm.rollup(perf))
+    text = str(report.key_messages(h, perf))
+    assert "Schedule: slightly behind plan" in text
+    assert "Cost: over budget" in text and "3,878 EUR" in text and "(14%) over" in text
+    assert "Act now on Build (CPI 0.88 below 0.90); Deploy" in text
+
+
+def test_project_table_has_a_total_row(mini):
+    perf = evm.project_performance(mini, "2026-02")
+    html = report.project_table(perf, evm.rollup(perf), "EUR").to_html()
+    assert "Portfolio total" in html and "3,878" in html and "Amounts in EUR" in html
+    in_k = report.project_table(perf, evm.rollup(perf), "EUR", thousands=True).to_html()
+    assert "Amounts in thousands of EUR" in in_k and ">3<" in in_k  # 3,400 EUR = 3 k
+
+
+# ----------------------------------------------------------------------------------------
+# End to end on the mini fixture
+# ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def mini_reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mini_reports")
+    return out, {m: report.run_monthly_report(m, MINI, out) for m in MINI_MONTHS}
+
+
+def test_report_files(mini_reports):
+    out, results = mini_reports
+    expected = sorted(f"{report.REPORT_NAME}_{m}{ext}" for m in MINI_MONTHS
+                      for ext in REPORT_FILES)
+    assert _report_files(out) == expected  # nothing else: no temporary or partial file
+    for month, result in results.items():
+        assert result.month == pd.Period(month, "M")
+        assert result.html == out / f"monthly_portfolio_report_{month}.html"
+        assert {result.notebook.suffix, result.summary.suffix} == {".ipynb", ".json"}
+
+
+@pytest.mark.parametrize("month", MINI_MONTHS)
+def test_headline_json_equals_evm(mini_reports, month):
+    _, results = mini_reports
+    figures = json.loads(results[month].summary.read_text(encoding="utf-8"))
+    _assert_headline_matches_evm(figures, MINI, month)
+    assert figures == results[month].headline
+    assert figures["parameters"]["month"] == month
+
+
+def test_headline_hand_checked_end_to_end(mini_reports):
+    _, results = mini_reports
+    jan, feb = (json.loads(results[m].summary.read_text()) for m in MINI_MONTHS)
+    assert (jan["ev"], jan["ac"], jan["cpi"]) == (1800.0, 1800.0, 1.0)
+    assert jan["rag_counts"] == {"green": 0, "amber": 1, "red": 0, "grey": 1}
+    assert (feb["pv"], feb["ev"], feb["ac"]) == (3400.0, 3200.0, 3650.0)
+    assert feb["eac"] == pytest.approx(3878.125, rel=REL)
+    assert feb["rag_counts"] == {"green": 0, "amber": 0, "red": 2, "grey": 0}
+    for key in ("pv", "ev", "ac", "status_date", "rag_counts"):
+        assert jan[key] != feb[key], key
+
+
+@pytest.mark.parametrize("month", MINI_MONTHS)
+def test_executed_notebook_keeps_its_parameters(mini_reports, month):
+    _, results = mini_reports
+    nb = nbformat.read(results[month].notebook, as_version=4)
+    assert nb.metadata.papermill.parameters == {
+        "data": str(MINI.resolve()), "month": month, "rag_green": 0.95, "rag_amber": 0.90}
+    assert report.read_headline(nb)["month"] == month
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("month", MINI_MONTHS)
+def test_html_has_no_code_and_shows_the_report(mini_reports, month):
+    _, results = mini_reports
+    html = results[month].html.read_text(encoding="utf-8")
+    for code in ("import pmo_lib", "from pmo_lib", "load_portfolio(", "report.headline(",
+                 "rag_green: float", "jp-InputArea-editor", "In&nbsp;["):
+        assert code not in html, code
+    assert f"<title>Mini portfolio (hand-checked test fixture): monthly portfolio report " \
+           f"{month}</title>" in html
+    period = pd.Period(month, "M")
+    assert f"{period:%B %Y}" in html
+    for text in ("Build", "Deploy", "Portfolio total", "Headline figures",
+                 "on track", "act now, escalate to the sponsor", "Not measurable yet"):
+        assert text in html, text
+    assert html.count("data:image/svg+xml") >= 2  # S-curve and SPI x CPI chart
+    assert "<script" not in html  # a self-contained page: no JavaScript, no network
+
+
+# ----------------------------------------------------------------------------------------
+# Failures leave no file behind
+# ----------------------------------------------------------------------------------------
+@pytest.fixture
+def bad_data(tmp_path):
+    folder = tmp_path / "bad"
+    shutil.copytree(MINI, folder)
+    tasks = folder / "tasks.csv"
+    tasks.write_text(tasks.read_text().replace(",1000,", ",lots,", 1))
+    return folder
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"month": "2026-13"}, r"^invalid month '2026-13'"),
+    ({"month": "October"}, r"^invalid month 'October'"),
+    ({"month": "2026-05"}, r"^no status data for 2026-05 .*: 2026-01, 2026-02$"),
+    ({"data": "no/such/folder"}, r"^cannot load the portfolio data: .*no/such/folder: "
+                                 r"data folder not found$"),
+    ({"data": "BAD"}, r"^cannot load the portfolio data: .*tasks.csv, row 2, ID 'A1', "
+                      r"column 'budget': "),
+    ({"notebook": "no/such.ipynb"}, r"^report notebook not found"),
+])
+def test_errors_before_running(tmp_path, bad_data, kwargs, match):
+    out = tmp_path / "out"
+    kwargs = {"data": MINI, **kwargs}
+    if kwargs["data"] == "BAD":
+        kwargs["data"] = bad_data
+    with pytest.raises(ReportError, match=match) as info:
+        report.run_monthly_report(out=out, **kwargs)
+    assert "\n" not in str(info.value)
+    assert not out.exists()
+
+
+def _notebook_copy(tmp_path: Path, edit) -> Path:
+    nb = nbformat.read(report.REPORT_NOTEBOOK, as_version=4)
+    edit(nb)
+    path = tmp_path / "report.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_undeclared_parameter_is_refused(tmp_path):
+    def drop_amber(nb):
+        cell = nb.cells[1]
+        cell.source = "\n".join(line for line in cell.source.splitlines()
+                                if not line.startswith("rag_amber"))
+
+    source = _notebook_copy(tmp_path, drop_amber)
+    out = tmp_path / "out"
+    with pytest.raises(ReportError, match=r"does not declare the parameter rag_amber in its "
+                                          r"cell tagged 'parameters'; it declares: data, "
+                                          r"month, rag_green$"):
+        report.run_monthly_report("2026-02", MINI, out, notebook=source)
+    assert not out.exists()
+
+
+def test_failing_cell_names_the_error_and_leaves_nothing(tmp_path):
+    def add_failure(nb):
+        nb.cells.insert(5, nbformat.v4.new_code_cell('raise RuntimeError("boom\\nsecond")'))
+
+    source = _notebook_copy(tmp_path, add_failure)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ReportError, match=r"^the report notebook failed in cell \[\d+\] "
+                                          r"\(raise RuntimeError.*\): RuntimeError: boom$"):
+        report.run_monthly_report("2026-02", MINI, out, notebook=source)
+    assert _report_files(out) == []
+
+
+# ----------------------------------------------------------------------------------------
+# The bundled sample
+# ----------------------------------------------------------------------------------------
+@has_sample
+def test_two_sample_months(tmp_path):
+    months = ("2026-03", "2026-10")
+    names = load_portfolio(SAMPLE_DATA).projects["name"]
+    figures = {}
+    for month in months:
+        result = report.run_monthly_report(month, out=tmp_path)
+        figures[month] = json.loads(result.summary.read_text(encoding="utf-8"))
+        _assert_headline_matches_evm(figures[month], SAMPLE_DATA, month)
+        html = result.html.read_text(encoding="utf-8")
+        assert all(name in html or escape(name) in html for name in names)
+    for key in ("pv", "ev", "ac", "spi", "cpi", "status_date"):
+        assert figures["2026-03"][key] != figures["2026-10"][key], key
+
+
+@pytest.fixture(scope="module")
+def sample_out(tmp_path_factory):
+    return tmp_path_factory.mktemp("sample_reports")
+
+
+@pytest.mark.slow
+@has_sample
+@pytest.mark.parametrize("month", SAMPLE_MONTHS)
+def test_every_sample_month_produces_a_report(sample_out, month):
+    result = report.run_monthly_report(month, out=sample_out)
+    for ext in REPORT_FILES:
+        assert (sample_out / f"{report.REPORT_NAME}_{month}{ext}").is_file()
+    figures = json.loads(result.summary.read_text(encoding="utf-8"))
+    _assert_headline_matches_evm(figures, SAMPLE_DATA, month)
+    nb = nbformat.read(result.notebook, as_version=4)
+    assert nb.metadata.papermill.parameters["month"] == month
