@@ -49,7 +49,7 @@ def _like(result: np.ndarray, template):
     if isinstance(template, pd.Series):
         return pd.Series(result, index=template.index, name=template.name)
     if np.ndim(template) == 0:
-        return result[()] if isinstance(result, np.ndarray) else result
+        return np.asarray(result)[()].item()  # a plain Python int / bool for a scalar input
     return result
 
 
