@@ -49,10 +49,12 @@ __all__ = [
     "RAG_COLOURS",
     "RAG_LEVELS",
     "RagThresholds",
+    "apply_thresholds",
     "cumulative_pv",
     "indicators",
     "planned_value",
     "project_performance",
+    "rag_counts",
     "rag_status",
     "rollup",
     "s_curve",
@@ -207,6 +209,66 @@ def rag_status(spi, cpi, thresholds: RagThresholds | None = None) -> pd.DataFram
                 parts.append(f"{name} {v:.2f} below {t.amber:.2f}")
         reasons.append("; ".join(parts))
     return pd.DataFrame({"rag": rag, "rag_reason": reasons}, index=index)
+
+
+def apply_thresholds(performance: pd.DataFrame,
+                     thresholds: RagThresholds | None = None) -> pd.DataFrame:
+    """Rate the RAG status of a performance table again with other thresholds.
+
+    Only ``rag`` and ``rag_reason`` change; the EVM figures do not depend on the thresholds,
+    so a panel computes :func:`project_performance` once per month and calls this
+    function each time a slider moves.
+
+    Parameters
+    ----------
+    performance : DataFrame
+        Has ``spi`` and ``cpi`` columns, e.g. :func:`project_performance`.
+    thresholds : RagThresholds, optional
+        Defaults to ``RagThresholds()`` (green ≥ 0.95, amber ≥ 0.90).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``performance`` with ``rag`` (one of :data:`RAG_LEVELS`) and
+        ``rag_reason`` set for ``thresholds`` (the same as ``project_performance(portfolio,
+        month, thresholds)``).
+
+    Examples
+    --------
+    >>> perf = pd.DataFrame({"spi": [1.0, 0.93, float("nan")], "cpi": [0.97, 1.0, float("nan")]})
+    >>> apply_thresholds(perf)["rag"].tolist()
+    ['green', 'amber', 'grey']
+    >>> apply_thresholds(perf, RagThresholds(green=0.98, amber=0.95))["rag"].tolist()
+    ['amber', 'red', 'grey']
+    """
+    rated = rag_status(performance["spi"], performance["cpi"], thresholds)
+    out = performance.copy()
+    out["rag"] = rated["rag"].to_numpy()
+    out["rag_reason"] = rated["rag_reason"].to_numpy()
+    return out
+
+
+def rag_counts(performance: pd.DataFrame) -> pd.Series:
+    """Number of rows (projects) at each RAG level.
+
+    Parameters
+    ----------
+    performance : DataFrame
+        Has a ``rag`` column.
+
+    Returns
+    -------
+    Series
+        Index :data:`RAG_LEVELS` (green, amber, red, grey; every level, 0 when
+        absent), named ``projects``; integer counts.
+
+    Examples
+    --------
+    >>> rag_counts(pd.DataFrame({"rag": ["red", "green", "red"]})).to_dict()
+    {'green': 1, 'amber': 0, 'red': 2, 'grey': 0}
+    """
+    counts = performance["rag"].value_counts().reindex(list(RAG_LEVELS), fill_value=0)
+    return counts.astype(int).rename("projects").rename_axis("rag")
 
 
 # ----------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ import pandas as pd
 
 from . import plots
 from .errors import DataValidationError, PMOError, ReportError
-from .evm import GLOSSARY, RAG_COLOURS, RAG_LEVELS, RagThresholds, rag_status
+from .evm import GLOSSARY, RAG_COLOURS, RAG_LEVELS, RagThresholds, rag_counts, rag_status
 from .model import Portfolio, load_portfolio, parse_month
 
 __all__ = [
@@ -425,7 +425,7 @@ def headline(portfolio: Portfolio, month, performance: pd.DataFrame, total: pd.D
     t = thresholds or RagThresholds()
     month = parse_month(month)
     row = total.iloc[0]
-    counts = performance["rag"].value_counts().reindex(list(RAG_LEVELS), fill_value=0)
+    counts = rag_counts(performance)
     bac = float(row["bac"])
     return Headline(
         portfolio=portfolio.name, month=month, status_date=portfolio.status_date(month),

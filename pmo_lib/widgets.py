@@ -9,7 +9,7 @@ Panels
 :func:`rag_threshold_panel`
     Sliders for the green and amber RAG thresholds and a month drop-down; shows the
     per-project EVM table with RAG coloured and the number of projects per RAG level.
-    Pure functions: :func:`apply_thresholds` and :func:`rag_counts`.
+    Pure functions: :func:`pmo_lib.evm.apply_thresholds` and :func:`pmo_lib.evm.rag_counts`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from .model import Portfolio, parse_month
 __all__ = [
     "TABLE_COLUMNS",
     "RagThresholdPanel",
-    "apply_thresholds",
-    "rag_counts",
     "rag_threshold_panel",
 ]
 
@@ -37,66 +35,6 @@ TABLE_COLUMNS = ("name", "programme", "bac", "pv", "ev", "ac", "spi", "cpi", "ra
 
 #: Range and step of the threshold sliders (SPI and CPI values). [ratio]
 _SLIDER = {"min": 0.50, "max": 1.10, "step": 0.01}
-
-
-def apply_thresholds(performance: pd.DataFrame,
-                     thresholds: evm.RagThresholds | None = None) -> pd.DataFrame:
-    """Rate the RAG status of a performance table again with other thresholds.
-
-    Only ``rag`` and ``rag_reason`` change; the EVM figures do not depend on the thresholds,
-    so a panel computes :func:`pmo_lib.evm.project_performance` once per month and calls this
-    function each time a slider moves.
-
-    Parameters
-    ----------
-    performance : DataFrame
-        Has ``spi`` and ``cpi`` columns, e.g. :func:`pmo_lib.evm.project_performance`.
-    thresholds : RagThresholds, optional
-        Defaults to ``RagThresholds()`` (green ≥ 0.95, amber ≥ 0.90).
-
-    Returns
-    -------
-    DataFrame
-        A copy of ``performance`` with ``rag`` (one of :data:`pmo_lib.evm.RAG_LEVELS`) and
-        ``rag_reason`` set for ``thresholds`` (the same as ``project_performance(portfolio,
-        month, thresholds)``).
-
-    Examples
-    --------
-    >>> perf = pd.DataFrame({"spi": [1.0, 0.93, float("nan")], "cpi": [0.97, 1.0, float("nan")]})
-    >>> apply_thresholds(perf)["rag"].tolist()
-    ['green', 'amber', 'grey']
-    >>> apply_thresholds(perf, evm.RagThresholds(green=0.98, amber=0.95))["rag"].tolist()
-    ['amber', 'red', 'grey']
-    """
-    rated = evm.rag_status(performance["spi"], performance["cpi"], thresholds)
-    out = performance.copy()
-    out["rag"] = rated["rag"].to_numpy()
-    out["rag_reason"] = rated["rag_reason"].to_numpy()
-    return out
-
-
-def rag_counts(performance: pd.DataFrame) -> pd.Series:
-    """Number of rows (projects) at each RAG level.
-
-    Parameters
-    ----------
-    performance : DataFrame
-        Has a ``rag`` column.
-
-    Returns
-    -------
-    Series
-        Index :data:`pmo_lib.evm.RAG_LEVELS` (green, amber, red, grey; every level, 0 when
-        absent), named ``projects``; integer counts.
-
-    Examples
-    --------
-    >>> rag_counts(pd.DataFrame({"rag": ["red", "green", "red"]})).to_dict()
-    {'green': 1, 'amber': 0, 'red': 2, 'grey': 0}
-    """
-    counts = performance["rag"].value_counts().reindex(list(evm.RAG_LEVELS), fill_value=0)
-    return counts.astype(int).rename("projects").rename_axis("rag")
 
 
 def _counts_html(counts: pd.Series) -> str:
@@ -120,7 +58,7 @@ class RagThresholdPanel(ipywidgets.VBox):
     table : DataFrame
         The per-project table shown (columns :data:`TABLE_COLUMNS`), for the current values.
     counts : Series
-        Projects per RAG level shown (:func:`rag_counts` of ``table``).
+        Projects per RAG level shown (:func:`pmo_lib.evm.rag_counts` of ``table``).
     error : str or None
         Why the table was not updated (e.g. amber above green), shown in the panel; None
         when the table matches the controls.
@@ -134,7 +72,7 @@ class RagThresholdPanel(ipywidgets.VBox):
         self.portfolio = portfolio
         self._performance: dict[str, pd.DataFrame] = {}
         self.table: pd.DataFrame = pd.DataFrame(columns=list(TABLE_COLUMNS))
-        self.counts: pd.Series = rag_counts(self.table)
+        self.counts: pd.Series = evm.rag_counts(self.table)
         self.error: str | None = None
 
         self.month = ipywidgets.Dropdown(options=[str(m) for m in portfolio.months],
@@ -173,8 +111,8 @@ class RagThresholdPanel(ipywidgets.VBox):
                                    f"updated: {html.escape(self.error)}</div>")
             return
         perf = self._month_performance(self.month.value)
-        self.table = apply_thresholds(perf, thresholds)[list(TABLE_COLUMNS)]
-        self.counts = rag_counts(self.table)
+        self.table = evm.apply_thresholds(perf, thresholds)[list(TABLE_COLUMNS)]
+        self.counts = evm.rag_counts(self.table)
         self.error = None
         self._message.value = ""
         self._counts.value = _counts_html(self.counts)
@@ -191,7 +129,7 @@ def rag_threshold_panel(portfolio: Portfolio, month=None,
     the panel shows the per-project table (:func:`pmo_lib.plots.performance_table`, RAG
     coloured) and the number of projects per RAG level, updated as the controls move. The
     EVM figures are computed once per month; moving a slider only re-rates the RAG
-    (:func:`apply_thresholds`).
+    (:func:`pmo_lib.evm.apply_thresholds`).
 
     Parameters
     ----------

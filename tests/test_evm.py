@@ -173,3 +173,27 @@ def test_indicators_match_published_spreadsheet():
         np.testing.assert_allclose(got[ours], sheet[theirs], rtol=1e-12, atol=1e-9)
     # At AT = 13 the project is done: SPI returns to 1 while it finished 4 periods late.
     assert got["spi"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_apply_thresholds_matches_project_performance(mini):
+    t = evm.RagThresholds(green=1.0, amber=0.85)
+    for month in mini.months:
+        base = evm.project_performance(mini, month)
+        expected = evm.project_performance(mini, month, t)
+        got = evm.apply_thresholds(base, t)
+        pd.testing.assert_frame_equal(got, expected)
+        assert base["rag"].tolist() == evm.project_performance(mini, month)["rag"].tolist()
+
+
+def test_apply_thresholds_does_not_mutate(mini):
+    base = evm.project_performance(mini, "2026-02")
+    before = base.copy()
+    evm.apply_thresholds(base, evm.RagThresholds(green=0.5, amber=0.5))
+    pd.testing.assert_frame_equal(base, before)
+
+
+def test_rag_counts_lists_every_level():
+    counts = evm.rag_counts(pd.DataFrame({"rag": ["grey", "red", "red"]}))
+    assert counts.index.tolist() == list(evm.RAG_LEVELS)
+    assert counts.tolist() == [0, 0, 2, 1]
+    assert counts.name == "projects" and counts.dtype == np.int64

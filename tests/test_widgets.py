@@ -9,35 +9,10 @@ and ``sample`` come from tests/conftest.py.
 import ast
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from pmo_lib import MissingDataError, evm, widgets
-
-
-def test_apply_thresholds_matches_project_performance(mini):
-    t = evm.RagThresholds(green=1.0, amber=0.85)
-    for month in mini.months:
-        base = evm.project_performance(mini, month)
-        expected = evm.project_performance(mini, month, t)
-        got = widgets.apply_thresholds(base, t)
-        pd.testing.assert_frame_equal(got, expected)
-        assert base["rag"].tolist() == evm.project_performance(mini, month)["rag"].tolist()
-
-
-def test_apply_thresholds_does_not_mutate(mini):
-    base = evm.project_performance(mini, "2026-02")
-    before = base.copy()
-    widgets.apply_thresholds(base, evm.RagThresholds(green=0.5, amber=0.5))
-    pd.testing.assert_frame_equal(base, before)
-
-
-def test_rag_counts_lists_every_level():
-    counts = widgets.rag_counts(pd.DataFrame({"rag": ["grey", "red", "red"]}))
-    assert counts.index.tolist() == list(evm.RAG_LEVELS)
-    assert counts.tolist() == [0, 0, 2, 1]
-    assert counts.name == "projects" and counts.dtype == np.int64
 
 
 def test_panel_starts_at_the_latest_month_and_default_thresholds(mini):
