@@ -13,7 +13,14 @@ import pandas as pd
 
 from .evm import RAG_COLOURS, RagThresholds
 
-__all__ = ["money_formatter", "performance_table", "rag_legend", "s_curve", "spi_cpi_matrix"]
+__all__ = [
+    "gantt",
+    "money_formatter",
+    "performance_table",
+    "rag_legend",
+    "s_curve",
+    "spi_cpi_matrix",
+]
 
 _MONEY_COLS = ("bac", "pv", "ev", "ac", "sv", "cv", "eac", "etc", "vac")
 _INDEX_COLS = ("spi", "cpi", "tcpi")
@@ -142,3 +149,34 @@ def rag_legend(thresholds: RagThresholds | None = None):
     }).set_index("rag")
     return legend.style.map_index(
         lambda r: f"background-color: {RAG_COLOURS[r]}; color: white; font-weight: bold")
+
+
+def gantt(tasks: pd.DataFrame, *, start: str = "baseline_start",
+          finish: str = "baseline_finish", ax=None, title: str | None = None,
+          colour: str = "#1f4e79"):
+    """A Gantt chart: one bar per task from ``start`` to ``finish``, milestones as diamonds.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Columns ``id``, ``name``, ``milestone`` and the two date columns; drawn top to bottom
+        in the order given.
+    start, finish : str
+        Date columns to draw (baseline by default; a schedule's dates work the same way).
+        A finish date is the last working day worked, so a bar ends at the end of that day.
+    """
+    rows = tasks.iloc[::-1]
+    labels = rows["id"].astype(str) + "  " + rows["name"].astype(str)
+    ax = _ax(ax, figsize=(9, 0.22 * len(rows) + 1))
+    work = ~rows["milestone"].to_numpy(dtype=bool)
+    ax.barh(labels[work], rows[finish][work] - rows[start][work] + pd.Timedelta(days=1),
+            left=rows[start][work], color=colour)
+    ax.scatter(rows[finish][~work], labels[~work], marker="D", color="#c62828", zorder=3)
+    if title:
+        ax.set_title(title, loc="left", fontweight="bold")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
