@@ -14,7 +14,7 @@ Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 
 from pathlib import Path
 
-from . import calendar, errors, evm, model, plots, report
+from . import calendar, errors, evm, model, plots, report, schedule
 from .calendar import WorkCalendar
 from .errors import (
     DataValidationError,
@@ -47,6 +47,7 @@ __all__ = [
     "parse_month",
     "plots",
     "report",
+    "schedule",
 ]
 
 __version__ = "0.1.0"

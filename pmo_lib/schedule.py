@@ -1,0 +1,725 @@
+"""Critical path scheduling (CPM) with all four link types, lags, constraints, calendars and progress.
+
+:func:`cpm` schedules a network of tasks in working-day offsets; :func:`schedule_portfolio`
+schedules a whole :class:`~pmo_lib.model.Portfolio` at a status date (each project from its
+own start, with its actual progress). Both return one row per task, indexed by task id.
+
+Time model
+----------
+Offsets are working days from the schedule start (offset 0 = the morning of the first working
+day). A start offset ``s`` is the morning of working day ``s``; a finish offset is exclusive:
+a task of duration ``d`` starting at ``s`` has ``early_finish = s + d`` and works on days
+``s .. s + d - 1``, so its ``finish_date`` is the date of offset ``s + d - 1``. A milestone
+(``d = 0``) sits at the end of the working day before its offset: both its dates are the date
+of offset ``s - 1`` (offset 0 maps to the first day). A finish constraint (FNET, FNLT, MFO) on
+date ``c`` bounds the finish offset by ``offset(c) + 1`` (the end of day ``c``); a start
+constraint (SNET, SNLT, MSO) bounds the start offset by ``offset(c)``; on a milestone every
+constraint is a finish constraint, so a milestone constrained to ``c`` shows ``c``. The status
+date is the last day whose work is in the actuals: remaining work resumes at the next working
+day's offset, the *data date* ``offset(status_date) + 1``.
+
+Semantics (those of MS Project and Primavera P6)
+-----------------------------------------------
+Forward pass: ``ES = max(release, bounds from predecessors, start constraints)`` and
+``EF = ES + d`` where a link ``pred → succ`` with lag ``L`` gives FS ``ES_s ≥ EF_p + L``,
+SS ``ES_s ≥ ES_p + L``, FF ``EF_s ≥ EF_p + L``, SF ``EF_s ≥ ES_p + L``. Backward pass: a task
+without successors has ``LF`` = its project's finish (the latest EF of the tasks sharing its
+``project_id``; of all tasks when there is no such column) and no task's LF is later than that;
+links give FS ``LS_p ≤ LS_s − L``... mirrored; FNLT/SNLT/MFO/MSO bound the late dates. MSO and
+MFO fix the early dates too (even against the logic, like P6's mandatory constraints), so
+constraints can make float negative: it is reported, never clamped.
+``total_float = LF − EF`` (= LS − ES before a task starts); ``free_float`` = the least slack
+over the task's outgoing links, or project finish − EF without successors; like the late
+finish it never passes the project finish, so it never exceeds total float (MS Project). ``critical`` is
+``total_float ≤ critical_float`` (0 by default); ``near_critical`` is ``0 < TF ≤ near_critical``;
+``longest_path`` marks the tasks reached from the project finish through driving links (zero
+slack): the longest path of P6. ALAP tasks are moved as late as their free float allows.
+
+Progress (``status_date`` given, columns ``actual_start``, ``actual_finish`` and
+``remaining_duration`` or ``percent_complete``): a complete task keeps its actual dates (float
+NaN, not critical); an in-progress task keeps its actual start and its remaining duration runs
+from the data date; nothing unfinished is scheduled before the data date. Out-of-sequence
+progress uses *retained logic* (the remaining work of a started task still waits for its
+predecessors) unless ``progress="override"`` (P6's progress override: a started task ignores
+its predecessors).
+
+Returned columns
+----------------
+``project_id`` (when given), ``duration``, ``remaining`` [d], ``status`` ("not started",
+"in progress", "complete"), ``early_start``, ``early_finish``, ``late_start``, ``late_finish``
+[d offsets, float], ``total_float``, ``free_float`` [d], ``critical``, ``near_critical``,
+``longest_path`` (bool), and with a calendar and start date ``start_date``, ``finish_date``,
+``late_start_date``, ``late_finish_date`` (datetime64). ``DataFrame.attrs`` holds ``start``
+(the date of offset 0), ``data_date`` (offset or None) and ``project_finish`` (dict project →
+finish offset; key None without projects).
+
+References
+----------
+Kelley & Walker, "Critical-path planning and scheduling", 1959. PMI, *Practice Standard for
+Scheduling*, 3rd ed., 2019. Oracle, *Primavera P6 Scheduling* (retained logic, progress
+override, mandatory constraints, longest path). Microsoft, *Project constraint types*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import networkx as nx
+import numba
+import numpy as np
+import pandas as pd
+
+from .calendar import WorkCalendar
+from .errors import ScheduleError
+from .model import CONSTRAINT_TYPES, LINK_TYPES, Portfolio
+
+__all__ = [
+    "PROGRESS_MODES",
+    "STATUSES",
+    "cpm",
+    "critical_paths",
+    "link_slack",
+    "project_finish",
+    "schedule_portfolio",
+]
+
+#: How a started task treats its predecessors: P6's retained logic or progress override.
+PROGRESS_MODES = ("retained", "override")
+#: Values of the ``status`` column.
+STATUSES = ("not started", "in progress", "complete")
+
+_FS, _SS, _FF, _SF = range(4)
+_NOT_STARTED, _IN_PROGRESS, _COMPLETE = range(3)
+_EPS = 1e-9
+
+
+# ----------------------------------------------------------------------------------------
+# Compiled kernels (numba): one loop over the tasks in topological order per pass.
+# ----------------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _topological_order(n, src, dst):  # pragma: no cover - compiled
+    """Kahn's algorithm; returns (order, count). count < n means a cycle."""
+    indeg = np.zeros(n, np.int64)
+    for k in range(src.size):
+        indeg[dst[k]] += 1
+    ptr = np.zeros(n + 1, np.int64)
+    for k in range(src.size):
+        ptr[src[k] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    out = np.empty(src.size, np.int64)
+    for k in range(src.size):
+        out[fill[src[k]]] = dst[k]
+        fill[src[k]] += 1
+    order = np.empty(n, np.int64)
+    head = 0
+    tail = 0
+    for i in range(n):
+        if indeg[i] == 0:
+            order[tail] = i
+            tail += 1
+    while head < tail:
+        i = order[head]
+        head += 1
+        for k in range(ptr[i], ptr[i + 1]):
+            j = out[k]
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                order[tail] = j
+                tail += 1
+    return order, tail
+
+
+@numba.njit(cache=True)
+def _forward(order, in_ptr, in_src, in_type, in_lag, dur, status, lower, forced_es,
+             actual_es, actual_ef, data_date, override):  # pragma: no cover - compiled
+    n = dur.size
+    es = np.empty(n)
+    ef = np.empty(n)
+    for i in order:
+        d = dur[i]
+        if status[i] == 2:  # complete
+            es[i] = actual_es[i]
+            ef[i] = actual_ef[i]
+            continue
+        if status[i] == 1:  # in progress: remaining work resumes at the data date
+            resume = data_date
+            if not override:
+                for k in range(in_ptr[i], in_ptr[i + 1]):
+                    p = in_src[k]
+                    t = in_type[k]
+                    if t == 0:
+                        b = ef[p] + in_lag[k]
+                    elif t == 2:
+                        b = ef[p] + in_lag[k] - d
+                    elif t == 3:
+                        b = es[p] + in_lag[k] - d
+                    else:  # SS concerns the start, which has happened
+                        continue
+                    if b > resume:
+                        resume = b
+            es[i] = actual_es[i]
+            ef[i] = resume + d
+            continue
+        if not np.isnan(forced_es[i]):  # mandatory start / finish
+            es[i] = forced_es[i]
+            ef[i] = forced_es[i] + d
+            continue
+        s = lower[i]
+        for k in range(in_ptr[i], in_ptr[i + 1]):
+            p = in_src[k]
+            t = in_type[k]
+            if t == 0:
+                b = ef[p] + in_lag[k]
+            elif t == 1:
+                b = es[p] + in_lag[k]
+            elif t == 2:
+                b = ef[p] + in_lag[k] - d
+            else:
+                b = es[p] + in_lag[k] - d
+            if b > s:
+                s = b
+        es[i] = s
+        ef[i] = s + d
+    return es, ef
+
+
+@numba.njit(cache=True)
+def _backward(order, out_ptr, out_dst, out_type, out_lag, dur, status, finish_cap, upper,
+              forced_lf, es, ef, override):  # pragma: no cover - compiled
+    n = dur.size
+    ls = np.empty(n)
+    lf = np.empty(n)
+    for r in range(order.size - 1, -1, -1):
+        i = order[r]
+        d = dur[i]
+        if status[i] == 2:
+            ls[i] = es[i]
+            lf[i] = ef[i]
+            continue
+        if not np.isnan(forced_lf[i]):
+            lf[i] = forced_lf[i]
+            ls[i] = forced_lf[i] - d
+            continue
+        f = finish_cap[i]
+        if upper[i] < f:
+            f = upper[i]
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_dst[k]
+            if status[j] == 2 or (override and status[j] == 1):
+                continue
+            t = out_type[k]
+            if t == 0:
+                b = ls[j] - out_lag[k]
+            elif t == 1:
+                if status[j] == 1:  # its start has happened: the link no longer binds
+                    continue
+                b = ls[j] - out_lag[k] + d
+            elif t == 2:
+                b = lf[j] - out_lag[k]
+            else:
+                b = lf[j] - out_lag[k] + d
+            if b < f:
+                f = b
+        lf[i] = f
+        ls[i] = f - d
+    return ls, lf
+
+
+@numba.njit(cache=True)
+def _alap(order, out_ptr, out_dst, out_type, out_lag, dur, status, alap, finish_cap, es,
+          ef):  # pragma: no cover - compiled
+    """Move as-late-as-possible tasks by their free float, successors first."""
+    for r in range(order.size - 1, -1, -1):
+        i = order[r]
+        if not alap[i] or status[i] != 0:
+            continue
+        room = finish_cap[i] - ef[i]
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_dst[k]
+            if status[j] == 2:
+                continue
+            t = out_type[k]
+            start_j = ef[j] - dur[j]
+            if t == 0:
+                s = start_j - out_lag[k] - ef[i]
+            elif t == 1:
+                s = start_j - out_lag[k] - es[i]
+            elif t == 2:
+                s = ef[j] - out_lag[k] - ef[i]
+            else:
+                s = ef[j] - out_lag[k] - es[i]
+            if s < room:
+                room = s
+        if room > 0:
+            es[i] += room
+            ef[i] += room
+
+
+@numba.njit(cache=True)
+def _longest_path(order, out_ptr, out_dst, driving, status, ef, finish_cap):
+    # pragma: no cover - compiled
+    n = ef.size
+    on = np.zeros(n, np.bool_)
+    for r in range(order.size - 1, -1, -1):
+        i = order[r]
+        if status[i] == 2:
+            continue
+        if abs(ef[i] - finish_cap[i]) < 1e-9:
+            on[i] = True
+            continue
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            if driving[k] and on[out_dst[k]]:
+                on[i] = True
+                break
+    return on
+
+
+# ----------------------------------------------------------------------------------------
+# Input checks
+# ----------------------------------------------------------------------------------------
+def _fail(problems: list[str]) -> None:
+    if problems:
+        head = problems[0] if len(problems) == 1 else \
+            f"{len(problems)} problems in the schedule network:\n  - " + "\n  - ".join(problems[:20])
+        if len(problems) > 20:
+            head += f"\n  ... and {len(problems) - 20} more"
+        raise ScheduleError(head)
+
+
+def _rows(mask, ids, what: str, limit: int = 20) -> list[str]:
+    idx = np.flatnonzero(np.asarray(mask))
+    return [f"task {ids[i]!r} (row {i + 2}): {what}" for i in idx[:limit]]
+
+
+def _task_ids(tasks: pd.DataFrame) -> pd.Index:
+    if "id" in tasks.columns:
+        ids = pd.Index(tasks["id"].astype(str), name="id")
+    else:
+        ids = pd.Index(tasks.index.astype(str), name="id")
+    if not ids.is_unique:
+        dup = ids[ids.duplicated()].unique()[:10]
+        raise ScheduleError(f"duplicate task id(s) {', '.join(map(repr, dup))}; "
+                            "task ids must be unique across the schedule")
+    return ids
+
+
+def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
+    """Validated link arrays: pred index, succ index, type code, lag."""
+    if links is None or len(links) == 0:
+        e = np.zeros(0, np.int64)
+        return e, e.copy(), e.copy(), np.zeros(0)
+    missing = [c for c in ("pred", "succ") if c not in links.columns]
+    if missing:
+        raise ScheduleError(f"links need the columns pred and succ; missing {missing}")
+    pred_ids = links["pred"].astype(str).to_numpy()
+    succ_ids = links["succ"].astype(str).to_numpy()
+    pi, si = ids.get_indexer(pred_ids), ids.get_indexer(succ_ids)
+    label = np.char.add(np.char.add(pred_ids.astype(str), "->"), succ_ids.astype(str))
+    problems = []
+    for col, arr, names in (("pred", pi, pred_ids), ("succ", si, succ_ids)):
+        for k in np.flatnonzero(arr < 0)[:20]:
+            problems.append(f"link {label[k]} (row {k + 2}): unknown {col} task {names[k]!r}")
+    if "type" in links.columns:
+        raw = links["type"].fillna("FS").astype(str).str.strip().str.upper()
+        types = pd.Index(LINK_TYPES).get_indexer(raw.to_numpy())
+        for k in np.flatnonzero(types < 0)[:20]:
+            problems.append(f"link {label[k]} (row {k + 2}): unknown link type "
+                            f"{links['type'].iloc[k]!r}; use one of {', '.join(LINK_TYPES)}")
+    else:
+        types = np.zeros(len(links), np.int64)
+    if "lag" in links.columns:
+        lag = pd.to_numeric(links["lag"], errors="coerce").fillna(0.0).to_numpy(float)
+        bad = ~np.isfinite(lag)
+        problems += [f"link {label[k]} (row {k + 2}): lag is not a finite number"
+                     for k in np.flatnonzero(bad)[:20]]
+    else:
+        lag = np.zeros(len(links))
+    problems += [f"link {label[k]} (row {k + 2}): a task cannot depend on itself"
+                 for k in np.flatnonzero((pi == si) & (pi >= 0))[:20]]
+    key = pd.Series(pi.astype(np.int64) * (len(ids) + 1) + si)
+    problems += [f"link {label[k]} (row {k + 2}): duplicate link between the same two tasks"
+                 for k in np.flatnonzero(key.duplicated().to_numpy() & (pi >= 0) & (si >= 0))[:20]]
+    _fail(problems)
+    return pi.astype(np.int64), si.astype(np.int64), types.astype(np.int64), lag
+
+
+def _csr(n: int, key: np.ndarray, *payload: np.ndarray):
+    """Group link arrays by ``key`` (a task index): pointer array plus the sorted payloads."""
+    order = np.argsort(key, kind="stable")
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
+    return (ptr, order, *[p[order] for p in payload])
+
+
+def _cycle_message(ids: pd.Index, pi: np.ndarray, si: np.ndarray) -> str:
+    graph = nx.DiGraph(zip(ids[pi], ids[si], strict=True))
+    cycle = nx.find_cycle(graph)
+    path = " -> ".join([str(cycle[0][0]), *[str(v) for _, v in cycle]])
+    return (f"dependency cycle {path}: a task cannot (indirectly) depend on itself; remove or "
+            "reverse one of these links")
+
+
+def _offsets(dates: pd.Series, calendar: WorkCalendar, start: pd.Timestamp) -> np.ndarray:
+    """Working-day offsets of dates (NaN where the date is missing)."""
+    out = np.full(len(dates), np.nan)
+    ok = dates.notna().to_numpy()
+    if ok.any():
+        out[ok] = calendar.date_to_offset(pd.DatetimeIndex(dates[ok]), start)
+    return out
+
+
+def _dates(offsets: np.ndarray, calendar: WorkCalendar, start: pd.Timestamp) -> np.ndarray:
+    out = np.full(offsets.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.isfinite(offsets)
+    if ok.any():
+        out[ok] = calendar.offset_to_date(np.floor(offsets[ok]).astype(np.int64), start)
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# The engine
+# ----------------------------------------------------------------------------------------
+def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
+        calendar: WorkCalendar | None = None, start=None, status_date=None,
+        progress: str = "retained", critical_float: float = 0.0,
+        near_critical: float = 10.0, release=None) -> pd.DataFrame:
+    """Critical path method: early and late dates, float and the critical path.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        ``id`` (or the index), ``duration`` [d]; optional ``project_id``,
+        ``constraint_type`` (:data:`~pmo_lib.model.CONSTRAINT_TYPES`, ASAP when blank),
+        ``constraint_date``, and progress columns ``actual_start``, ``actual_finish``,
+        ``remaining_duration`` [d] or ``percent_complete`` [%].
+    links : DataFrame, optional
+        ``pred``, ``succ``, ``type`` (FS when absent), ``lag`` [d] (negative = lead).
+    calendar : WorkCalendar, optional
+        Working days, for dates (default Monday–Friday without holidays).
+    start : date-like, optional
+        Date of offset 0 (rolled forward to a working day). Needed for dates, constraints and
+        progress.
+    status_date : date-like, optional
+        The data date's eve: the last day included in the actuals. Without it, progress
+        columns are ignored.
+    progress : {"retained", "override"}
+        Out-of-sequence progress: retained logic (default) or progress override.
+    critical_float : float
+        A task is critical when its total float is at most this. [d]
+    near_critical : float
+        A task is near-critical when ``critical_float < TF ≤ near_critical``. [d]
+    release : Series or array, optional
+        Earliest start offset of each task (e.g. its project's start). [d]
+
+    Returns
+    -------
+    DataFrame
+        Indexed by task id; columns as listed in the module docstring.
+
+    Raises
+    ------
+    ScheduleError
+        A dependency cycle (naming the tasks on it), a link to an unknown task, a self link,
+        a duplicate link, an unknown link type, a missing or negative duration, an unknown
+        constraint type, a constraint without a date, dates without a start date, an actual
+        finish without an actual start.
+
+    Examples
+    --------
+    >>> tasks = pd.DataFrame({"id": ["A", "B", "C"], "duration": [3, 2, 4]})
+    >>> links = pd.DataFrame({"pred": ["A", "A"], "succ": ["B", "C"]})
+    >>> s = cpm(tasks, links)
+    >>> s[["early_start", "early_finish", "total_float", "critical"]]
+        early_start  early_finish  total_float  critical
+    id
+    A           0.0           3.0          0.0      True
+    B           3.0           5.0          2.0     False
+    C           3.0           7.0          0.0      True
+    """
+    if progress not in PROGRESS_MODES:
+        raise ScheduleError(f"unknown progress mode {progress!r}; use one of "
+                            f"{', '.join(PROGRESS_MODES)}")
+    ids = _task_ids(tasks)
+    n = len(ids)
+    if "duration" not in tasks.columns:
+        raise ScheduleError("tasks need a duration column (working days)")
+    duration = pd.to_numeric(tasks["duration"], errors="coerce").to_numpy(float)
+    _fail(_rows(~np.isfinite(duration), ids, "duration is missing or not a number")
+          + _rows(duration < 0, ids, f"duration {'is negative'}"))
+    pi, si, ltype, lag = _link_arrays(links, ids)
+
+    # Dates, constraints and progress need a calendar and a start date.
+    cal = calendar or WorkCalendar()
+    start_ts = None if start is None else cal.roll_forward(pd.Timestamp(start))
+    ctype = (tasks["constraint_type"].fillna("ASAP").astype(str).str.strip().str.upper()
+             .replace("", "ASAP").to_numpy() if "constraint_type" in tasks.columns
+             else np.full(n, "ASAP", dtype=object))
+    ccode = pd.Index(CONSTRAINT_TYPES).get_indexer(ctype)
+    problems = _rows(ccode < 0, ids, f"unknown constraint type; use one of "
+                                     f"{', '.join(CONSTRAINT_TYPES)}")
+    dated = ~np.isin(ctype, ("ASAP", "ALAP"))
+    cdate = (pd.to_datetime(tasks["constraint_date"]) if "constraint_date" in tasks.columns
+             else pd.Series(pd.NaT, index=tasks.index))
+    problems += _rows(dated & cdate.isna().to_numpy(), ids, "constraint "
+                      "needs a constraint_date")
+    _fail(problems)
+    if dated.any() and start_ts is None:
+        raise ScheduleError("constraint dates need the schedule's start date (start=...)")
+
+    status = np.zeros(n, np.int64)
+    remaining = duration.copy()
+    actual_es = np.full(n, np.nan)
+    actual_ef = np.full(n, np.nan)
+    data_date = 0.0
+    if status_date is not None:
+        if start_ts is None:
+            raise ScheduleError("a status date needs the schedule's start date (start=...)")
+        data_date = float(cal.date_to_offset(pd.Timestamp(status_date), start_ts)) + 1.0
+        if not cal.is_working_day(pd.Timestamp(status_date)):
+            data_date -= 1.0  # a non-working status date: resume on the next working day
+        a_start = (pd.to_datetime(tasks["actual_start"]) if "actual_start" in tasks.columns
+                   else pd.Series(pd.NaT, index=tasks.index))
+        a_finish = (pd.to_datetime(tasks["actual_finish"]) if "actual_finish" in tasks.columns
+                    else pd.Series(pd.NaT, index=tasks.index))
+        _fail(_rows(a_finish.notna().to_numpy() & a_start.isna().to_numpy(), ids,
+                    "has an actual_finish but no actual_start"))
+        actual_es = _offsets(a_start, cal, start_ts)
+        actual_ef = _offsets(a_finish, cal, start_ts) + 1.0
+        done = np.isfinite(actual_ef)
+        started = np.isfinite(actual_es) & ~done
+        status[started] = _IN_PROGRESS
+        status[done] = _COMPLETE
+        if "remaining_duration" in tasks.columns:
+            rd = pd.to_numeric(tasks["remaining_duration"], errors="coerce").to_numpy(float)
+        else:
+            rd = np.full(n, np.nan)
+        if "percent_complete" in tasks.columns:
+            pct = pd.to_numeric(tasks["percent_complete"], errors="coerce").fillna(0.0)
+            by_pct = duration * (1.0 - np.clip(pct.to_numpy(float), 0, 100) / 100.0)
+        else:
+            by_pct = duration
+        remaining = np.where(np.isfinite(rd), rd, by_pct)
+        remaining[done] = 0.0
+        remaining[status == _NOT_STARTED] = np.where(
+            np.isfinite(rd), rd, duration)[status == _NOT_STARTED]
+
+    # Bounds from the release, the data date and the constraints.
+    lower = np.zeros(n) if release is None else np.asarray(release, dtype=float).copy()
+    if status_date is not None:
+        lower = np.maximum(lower, data_date)
+    upper = np.full(n, np.inf)
+    forced_es = np.full(n, np.nan)
+    forced_lf = np.full(n, np.nan)
+    if dated.any():
+        c = _offsets(cdate.where(pd.Series(dated, index=cdate.index)), cal, start_ts)
+        milestone = remaining == 0
+        finish_kind = np.isin(ctype, ("FNET", "FNLT", "MFO")) | (milestone & dated)
+        c_start = np.where(finish_kind, c + 1.0 - remaining, c)  # as a start offset
+        open_ = status == _NOT_STARTED
+        lower = np.where(np.isin(ctype, ("SNET", "FNET")) & open_,
+                         np.maximum(lower, c_start), lower)
+        upper = np.where(np.isin(ctype, ("SNLT", "FNLT")), c_start + remaining, upper)
+        hard = np.isin(ctype, ("MSO", "MFO"))
+        forced_es = np.where(hard & open_, c_start, np.nan)
+        forced_lf = np.where(hard & (status != _COMPLETE), c_start + remaining, np.nan)
+
+    # Topological order and the two passes.
+    order, count = _topological_order(n, pi, si)
+    if count < n:
+        raise ScheduleError(_cycle_message(ids, pi, si))
+    in_ptr, _, in_src, in_type, in_lag = _csr(n, si, pi, ltype, lag)
+    out_ptr, out_order, out_dst, out_type, out_lag = _csr(n, pi, si, ltype, lag)
+    es, ef = _forward(order, in_ptr, in_src, in_type, in_lag, remaining, status, lower,
+                      forced_es, actual_es, actual_ef, data_date, progress == "override")
+
+    projects = (tasks["project_id"].astype(str).to_numpy() if "project_id" in tasks.columns
+                else np.zeros(n, dtype=object))
+    codes, uniques = pd.factorize(projects)
+    finish_by_project = np.full(len(uniques), -np.inf)
+    np.maximum.at(finish_by_project, codes, ef)
+    finish_cap = finish_by_project[codes]
+    alap = ctype == "ALAP"
+    if alap.any():
+        _alap(order, out_ptr, out_dst, out_type, out_lag, remaining, status, alap, finish_cap,
+              es, ef)
+    ls, lf = _backward(order, out_ptr, out_dst, out_type, out_lag, remaining, status,
+                       finish_cap, upper, forced_lf, es, ef, progress == "override")
+
+    total_float = lf - ef
+    slack = _slack(es, ef, remaining, pi, si, ltype, lag)
+    live = (status[si] != _COMPLETE) & ~((progress == "override") & (status[si] == _IN_PROGRESS))
+    slack = np.where(live, slack, np.inf)
+    free_float = finish_cap - ef
+    np.minimum.at(free_float, pi, slack)
+    driving = np.abs(slack) < _EPS
+    on_path = _longest_path(order, out_ptr, out_dst, driving[out_order], status, ef, finish_cap)
+    complete = status == _COMPLETE
+    total_float[complete] = np.nan
+    free_float[complete] = np.nan
+
+    out = {
+        "duration": duration,
+        "remaining": remaining,
+        "status": np.asarray(STATUSES, dtype=object)[status],
+        "early_start": es,
+        "early_finish": ef,
+        "late_start": ls,
+        "late_finish": lf,
+        "total_float": total_float,
+        "free_float": free_float,
+        "critical": ~complete & (total_float <= critical_float + _EPS),
+        "near_critical": ~complete & (total_float > critical_float + _EPS)
+        & (total_float <= near_critical + _EPS),
+        "longest_path": on_path,
+    }
+    if "project_id" in tasks.columns:
+        out = {"project_id": projects, **out}
+    result = pd.DataFrame(out, index=ids)
+    if start_ts is not None:
+        milestone = duration == 0
+        first = np.where(milestone, np.maximum(ef - 1.0, np.minimum(es, 0.0)), es)
+        result["start_date"] = _dates(first, cal, start_ts)
+        result["finish_date"] = _dates(np.maximum(ef - 1.0, first), cal, start_ts)
+        late_first = np.where(milestone, np.maximum(lf - 1.0, np.minimum(ls, 0.0)), ls)
+        result["late_start_date"] = _dates(late_first, cal, start_ts)
+        result["late_finish_date"] = _dates(np.maximum(lf - 1.0, late_first), cal, start_ts)
+    result.attrs.update(
+        start=start_ts,
+        data_date=data_date if status_date is not None else None,
+        project_finish=({None: float(finish_by_project.max())} if "project_id" not in tasks
+                        else dict(zip(uniques.tolist(), finish_by_project.tolist(),
+                                      strict=True))) if n else {},
+    )
+    return result
+
+
+def _slack(es, ef, dur, pi, si, ltype, lag):
+    """Slack of each link: how far its predecessor could slip before the link binds. [d]"""
+    start_s = ef[si] - dur[si]  # the (resumed) start of the successor's remaining work
+    return np.select(
+        [ltype == _FS, ltype == _SS, ltype == _FF],
+        [start_s - lag - ef[pi], start_s - lag - es[pi], ef[si] - lag - ef[pi]],
+        ef[si] - lag - es[pi])
+
+
+def link_slack(schedule: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Slack of every link in a schedule and whether it drives its successor.
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        The output of :func:`cpm` or :func:`schedule_portfolio`.
+    links : DataFrame
+        ``pred``, ``succ``, optional ``type`` and ``lag`` (as given to :func:`cpm`).
+
+    Returns
+    -------
+    DataFrame
+        The links with ``type`` and ``lag`` filled in, ``slack`` [d] (relationship free
+        float: how many days the predecessor could slip before the link binds) and
+        ``driving`` (slack 0: the link sets the successor's date). Links into complete tasks
+        have NaN slack and do not drive.
+    """
+    ids = pd.Index(schedule.index.astype(str))
+    pi, si, ltype, lag = _link_arrays(links, ids)
+    es, ef = schedule["early_start"].to_numpy(), schedule["early_finish"].to_numpy()
+    dur = schedule["remaining"].to_numpy()
+    slack = _slack(es, ef, dur, pi, si, ltype, lag)
+    slack = np.where(schedule["status"].to_numpy()[si] == "complete", np.nan, slack)
+    return pd.DataFrame({
+        "pred": ids[pi], "succ": ids[si], "type": np.asarray(LINK_TYPES)[ltype], "lag": lag,
+        "slack": slack, "driving": np.abs(np.nan_to_num(slack, nan=np.inf)) < _EPS,
+    }, index=links.index)
+
+
+def project_finish(schedule: pd.DataFrame) -> pd.Series:
+    """Finish offset [d] of each project in a schedule (``attrs['project_finish']``)."""
+    return pd.Series(schedule.attrs["project_finish"], name="finish")
+
+
+def critical_paths(schedule: pd.DataFrame, links: pd.DataFrame, *, limit: int = 100
+                   ) -> list[list[str]]:
+    """Every critical path: chains of critical tasks joined by driving links.
+
+    Each path runs from a critical task with no driving critical predecessor to one with no
+    driving critical successor. Parallel critical paths are all listed (up to ``limit``).
+    """
+    ls = link_slack(schedule, links)
+    crit = set(schedule.index[schedule["critical"]])
+    edges = ls[ls["driving"] & ls["pred"].isin(crit) & ls["succ"].isin(crit)]
+    graph = nx.DiGraph()
+    graph.add_nodes_from(schedule.index[schedule["critical"]])
+    graph.add_edges_from(zip(edges["pred"], edges["succ"], strict=True))
+    sources = [v for v in graph if graph.in_degree(v) == 0]
+    sinks = {v for v in graph if graph.out_degree(v) == 0}
+    paths: list[list[str]] = []
+    for src in sorted(sources, key=lambda v: schedule.at[v, "early_start"]):
+        if src in sinks:
+            paths.append([src])
+        else:
+            for path in nx.all_simple_paths(graph, src, sinks):
+                paths.append(path)
+                if len(paths) >= limit:
+                    return paths
+        if len(paths) >= limit:
+            break
+    return paths
+
+
+def schedule_portfolio(portfolio: Portfolio, month=None, *, progress: str = "retained",
+                       durations: Mapping[str, float] | None = None,
+                       **options) -> pd.DataFrame:
+    """Schedule every project of a portfolio, each from its own start date.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month: its snapshot's actuals and remaining work are applied at its status
+        date. Without it, the plan is scheduled from the project start dates (no progress).
+    progress : {"retained", "override"}
+    durations : mapping task id → duration, optional
+        What-if durations replacing the tasks' own (and their remaining work). [d]
+    **options
+        Passed to :func:`cpm` (``critical_float``, ``near_critical``).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`cpm`, with ``name``, ``milestone``, ``baseline_start`` and
+        ``baseline_finish`` added, and ``finish_variance`` (forecast finish − baseline finish,
+        in working days; positive = late).
+    """
+    tasks = portfolio.tasks.copy()
+    projects = portfolio.projects.set_index("id")
+    start = portfolio.calendar.roll_forward(projects["start_date"].min())
+    cal = portfolio.calendar
+    release = cal.date_to_offset(
+        pd.DatetimeIndex(tasks["project_id"].map(projects["start_date"])), start)
+    status_date = None
+    if month is not None:
+        status_date = portfolio.status_date(month)
+        snap = portfolio.snapshot(month).set_index("task_id")
+        for col in ("actual_start", "actual_finish", "percent_complete", "remaining_duration"):
+            tasks[col] = tasks["id"].map(snap[col]).to_numpy()
+        tasks["percent_complete"] = tasks["percent_complete"].astype(float)
+    if durations:
+        new = tasks["id"].map(durations)
+        tasks["duration"] = new.fillna(tasks["duration"]).astype(float)
+        if "remaining_duration" in tasks:
+            pct = tasks["percent_complete"].fillna(0.0)
+            changed = new.notna()
+            tasks.loc[changed, "remaining_duration"] = (
+                tasks.loc[changed, "duration"] * (1 - pct[changed] / 100.0))
+    result = cpm(tasks, portfolio.links, calendar=cal, start=start, status_date=status_date,
+                 progress=progress, release=release, **options)
+    info = tasks.set_index("id")[["name", "milestone", "baseline_start", "baseline_finish"]]
+    attrs = dict(result.attrs)
+    result = info.join(result, how="right")
+    result.attrs = attrs
+    result["finish_variance"] = (
+        cal.date_to_offset(pd.DatetimeIndex(result["finish_date"]), start)
+        - cal.date_to_offset(pd.DatetimeIndex(result["baseline_finish"]), start)).astype(float)
+    return result
