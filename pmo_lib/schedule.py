@@ -97,6 +97,36 @@ _EPS = 1e-9
 # Compiled kernels (numba): one loop over the tasks in topological order per pass.
 # ----------------------------------------------------------------------------------------
 @numba.njit(cache=True)
+def _group(n, key):  # pragma: no cover - compiled
+    """Counting sort of link indices by task (``key``): (pointer array, link order)."""
+    ptr = np.zeros(n + 1, np.int64)
+    for k in range(key.size):
+        ptr[key[k] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    order = np.empty(key.size, np.int64)
+    for k in range(key.size):
+        order[fill[key[k]]] = k
+        fill[key[k]] += 1
+    return ptr, order
+
+
+@numba.njit(cache=True)
+def _duplicates(n, pi, si, in_ptr, in_order):  # pragma: no cover - compiled
+    """Links repeating an earlier (pred, succ) pair, as a boolean mask."""
+    last = np.full(n, -1, np.int64)
+    dup = np.zeros(pi.size, np.bool_)
+    for j in range(n):
+        for r in range(in_ptr[j], in_ptr[j + 1]):
+            k = in_order[r]
+            if last[pi[k]] == j:
+                dup[k] = True
+            last[pi[k]] = j
+    return dup
+
+
+@numba.njit(cache=True)
 def _topological_order(n, src, dst):  # pragma: no cover - compiled
     """Kahn's algorithm; returns (order, count). count < n means a cycle."""
     indeg = np.zeros(n, np.int64)
@@ -293,11 +323,17 @@ def _rows(mask, ids, what: str, limit: int = 20) -> list[str]:
     return [f"task {ids[i]!r} (row {i + 2}): {what}" for i in idx[:limit]]
 
 
+def _strings(values) -> np.ndarray:
+    """IDs as an object array of str (no copy when they already are strings)."""
+    arr = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) not in ("string", "empty"):
+        arr = np.asarray([str(v) for v in arr], dtype=object)
+    return arr
+
+
 def _task_ids(tasks: pd.DataFrame) -> pd.Index:
-    if "id" in tasks.columns:
-        ids = pd.Index(tasks["id"].astype(str), name="id")
-    else:
-        ids = pd.Index(tasks.index.astype(str), name="id")
+    ids = pd.Index(_strings(tasks["id"] if "id" in tasks.columns else tasks.index), name="id",
+                   dtype=object)
     if not ids.is_unique:
         dup = ids[ids.duplicated()].unique()[:10]
         raise ScheduleError(f"duplicate task id(s) {', '.join(map(repr, dup))}; "
@@ -313,43 +349,46 @@ def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
     missing = [c for c in ("pred", "succ") if c not in links.columns]
     if missing:
         raise ScheduleError(f"links need the columns pred and succ; missing {missing}")
-    pred_ids = links["pred"].astype(str).to_numpy()
-    succ_ids = links["succ"].astype(str).to_numpy()
+    pred_ids, succ_ids = _strings(links["pred"]), _strings(links["succ"])
     pi, si = ids.get_indexer(pred_ids), ids.get_indexer(succ_ids)
-    label = np.char.add(np.char.add(pred_ids.astype(str), "->"), succ_ids.astype(str))
+
+    def label(k):
+        return f"link {pred_ids[k]}->{succ_ids[k]} (row {k + 2})"
+
     problems = []
     for col, arr, names in (("pred", pi, pred_ids), ("succ", si, succ_ids)):
-        for k in np.flatnonzero(arr < 0)[:20]:
-            problems.append(f"link {label[k]} (row {k + 2}): unknown {col} task {names[k]!r}")
+        problems += [f"{label(k)}: unknown {col} task {names[k]!r}"
+                     for k in np.flatnonzero(arr < 0)[:20]]
     if "type" in links.columns:
-        raw = links["type"].fillna("FS").astype(str).str.strip().str.upper()
-        types = pd.Index(LINK_TYPES).get_indexer(raw.to_numpy())
-        for k in np.flatnonzero(types < 0)[:20]:
-            problems.append(f"link {label[k]} (row {k + 2}): unknown link type "
-                            f"{links['type'].iloc[k]!r}; use one of {', '.join(LINK_TYPES)}")
+        codes, uniques = pd.factorize(links["type"], use_na_sentinel=False)
+        canon = [str(u).strip().upper() if isinstance(u, str) else "FS" for u in uniques]
+        known = pd.Index(LINK_TYPES).get_indexer(canon)
+        types = known[codes]
+        problems += [f"{label(k)}: unknown link type {links['type'].iloc[k]!r}; use one of "
+                     f"{', '.join(LINK_TYPES)}" for k in np.flatnonzero(types < 0)[:20]]
     else:
         types = np.zeros(len(links), np.int64)
     if "lag" in links.columns:
         lag = pd.to_numeric(links["lag"], errors="coerce").fillna(0.0).to_numpy(float)
-        bad = ~np.isfinite(lag)
-        problems += [f"link {label[k]} (row {k + 2}): lag is not a finite number"
-                     for k in np.flatnonzero(bad)[:20]]
+        problems += [f"{label(k)}: lag is not a finite number"
+                     for k in np.flatnonzero(~np.isfinite(lag))[:20]]
     else:
         lag = np.zeros(len(links))
-    problems += [f"link {label[k]} (row {k + 2}): a task cannot depend on itself"
+    problems += [f"{label(k)}: a task cannot depend on itself"
                  for k in np.flatnonzero((pi == si) & (pi >= 0))[:20]]
-    key = pd.Series(pi.astype(np.int64) * (len(ids) + 1) + si)
-    problems += [f"link {label[k]} (row {k + 2}): duplicate link between the same two tasks"
-                 for k in np.flatnonzero(key.duplicated().to_numpy() & (pi >= 0) & (si >= 0))[:20]]
     _fail(problems)
-    return pi.astype(np.int64), si.astype(np.int64), types.astype(np.int64), lag
+    pi, si = pi.astype(np.int64), si.astype(np.int64)
+    in_ptr, in_order = _group(len(ids), si)
+    dup = _duplicates(len(ids), pi, si, in_ptr, in_order)
+    if dup.any():
+        _fail([f"{label(k)}: duplicate link between the same two tasks"
+               for k in np.flatnonzero(dup)[:20]])
+    return pi, si, types.astype(np.int64), lag
 
 
 def _csr(n: int, key: np.ndarray, *payload: np.ndarray):
     """Group link arrays by ``key`` (a task index): pointer array plus the sorted payloads."""
-    order = np.argsort(key, kind="stable")
-    ptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
+    ptr, order = _group(n, key)
     return (ptr, order, *[p[order] for p in payload])
 
 
@@ -447,19 +486,24 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
         raise ScheduleError("tasks need a duration column (working days)")
     duration = pd.to_numeric(tasks["duration"], errors="coerce").to_numpy(float)
     _fail(_rows(~np.isfinite(duration), ids, "duration is missing or not a number")
-          + _rows(duration < 0, ids, f"duration {'is negative'}"))
+          + _rows(duration < 0, ids, "duration is negative"))
     pi, si, ltype, lag = _link_arrays(links, ids)
 
     # Dates, constraints and progress need a calendar and a start date.
     cal = calendar or WorkCalendar()
     start_ts = None if start is None else cal.roll_forward(pd.Timestamp(start))
-    ctype = (tasks["constraint_type"].fillna("ASAP").astype(str).str.strip().str.upper()
-             .replace("", "ASAP").to_numpy() if "constraint_type" in tasks.columns
-             else np.full(n, "ASAP", dtype=object))
-    ccode = pd.Index(CONSTRAINT_TYPES).get_indexer(ctype)
+    if "constraint_type" in tasks.columns:
+        codes, uniques = pd.factorize(tasks["constraint_type"], use_na_sentinel=False)
+        canon = np.array([str(u).strip().upper() if isinstance(u, str) and str(u).strip()
+                          else "ASAP" for u in uniques] or ["ASAP"], dtype=object)
+        ctype = canon[codes]
+        ccode = pd.Index(CONSTRAINT_TYPES).get_indexer(canon)[codes]
+    else:
+        ctype = np.full(n, "ASAP", dtype=object)
+        ccode = np.zeros(n, np.int64)
     problems = _rows(ccode < 0, ids, f"unknown constraint type; use one of "
                                      f"{', '.join(CONSTRAINT_TYPES)}")
-    dated = ~np.isin(ctype, ("ASAP", "ALAP"))
+    dated = (ccode != CONSTRAINT_TYPES.index("ASAP")) & (ccode != CONSTRAINT_TYPES.index("ALAP"))
     cdate = (pd.to_datetime(tasks["constraint_date"]) if "constraint_date" in tasks.columns
              else pd.Series(pd.NaT, index=tasks.index))
     problems += _rows(dated & cdate.isna().to_numpy(), ids, "constraint "
@@ -534,7 +578,7 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     es, ef = _forward(order, in_ptr, in_src, in_type, in_lag, remaining, status, lower,
                       forced_es, actual_es, actual_ef, data_date, progress == "override")
 
-    projects = (tasks["project_id"].astype(str).to_numpy() if "project_id" in tasks.columns
+    projects = (_strings(tasks["project_id"]) if "project_id" in tasks.columns
                 else np.zeros(n, dtype=object))
     codes, uniques = pd.factorize(projects)
     finish_by_project = np.full(len(uniques), -np.inf)
