@@ -9,15 +9,16 @@ status (2025-11 to 2026-10) and risk-register snapshots, and writes the CSV file
 1. Plans (:data:`PLANS`): phases (WBS level 1) of work packages (level 2) of tasks (level 3),
    a milestone at every phase gate; sprint phases hold sprints of user stories closed by a
    review milestone, kanban phases hold streams of work items.
-2. Baseline: a forward pass over the links (FS, SS, FF, SF with lags) in working-day offsets
-   from the earliest project start; offsets become dates only through
-   :class:`pmo_lib.calendar.WorkCalendar`.
+2. Baseline: the early dates of :func:`pmo_lib.schedule.cpm` over the links (FS, SS, FF, SF
+   with lags), each project released at its start date, in working-day offsets from the
+   earliest project start on the sample's :class:`pmo_lib.calendar.WorkCalendar` (so a
+   milestone falls on the day its predecessor finishes, as everywhere in PMO Kit).
 3. Progress: each project has a *progress clock*. At each status date the clock is set so that
    earned value / planned value meets the month's target SPI (the project's story), and every
    task is as far along as its baseline says at that clock reading, less a small per-task
-   delay that is passed on to its successors. Actual cost accrues with earned value at a
-   monthly cost factor solved to meet the target CPI. Both only grow, so percent complete and
-   actual cost never decrease.
+   delay that is passed on to its successors (again with :func:`~pmo_lib.schedule.cpm`).
+   Actual cost accrues with earned value at a monthly cost factor solved to meet the target
+   CPI. Both only grow, so percent complete and actual cost never decrease.
 
 Run ``python datasets/generate_sample.py [--out DIR] [--summary]``.
 """
@@ -27,11 +28,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from pmo_lib.calendar import WorkCalendar
+from pmo_lib.schedule import cpm
 
 SEED = 20251031
 OUT = Path(__file__).resolve().parent / "sample"
@@ -614,31 +615,6 @@ def build_project(spec: dict, rng: np.random.Generator) -> _Plan:
     return plan
 
 
-def _graph(links: pd.DataFrame, tasks: pd.DataFrame) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(tasks["id"])
-    for pred, succ, type_, lag in links[["pred", "succ", "type", "lag"]].itertuples(index=False):
-        graph.add_edge(pred, succ, type=type_, lag=lag)
-    if not nx.is_directed_acyclic_graph(graph):
-        raise ValueError(f"the sample network has a cycle: {nx.find_cycle(graph)}")
-    return graph
-
-
-def forward_pass(tasks: pd.DataFrame, links: pd.DataFrame, start_offset: pd.Series) -> pd.Series:
-    """Early start of every task [working-day offset] over all link types and lags."""
-    dur = dict(zip(tasks["id"], tasks["duration"], strict=True))
-    es = dict(zip(tasks["id"], start_offset, strict=True))
-    graph = _graph(links, tasks)
-    for tid in nx.topological_sort(graph):
-        d = dur[tid]
-        for pred, _, e in graph.in_edges(tid, data=True):
-            p_es, p_ef = es[pred], es[pred] + dur[pred]
-            need = {"FS": p_ef + e["lag"], "SS": p_es + e["lag"],
-                    "FF": p_ef + e["lag"] - d, "SF": p_es + e["lag"] - d}[e["type"]]
-            es[tid] = max(es[tid], need)
-    return tasks["id"].map(es)
-
-
 def assign(tasks: pd.DataFrame, resources: pd.DataFrame, rng) -> tuple[pd.DataFrame, list]:
     """Assignments (task_id, resource_id, units) and task budgets: duration x sum(units x
     cost rate), give or take a few percent, plus fixed costs [EUR]."""
@@ -683,30 +659,26 @@ def _targets(story: str, rng) -> tuple[np.ndarray, np.ndarray]:
 
 def _delays(tasks: pd.DataFrame, links: pd.DataFrame, rng) -> np.ndarray:
     """A small delay per task [d], passed on to successors in the same project unless the
-    baseline has slack to absorb it."""
+    baseline has slack to absorb it: the early start with each task released at its delayed
+    baseline start, over the links inside the projects, less the baseline start."""
     jitter = np.where(rng.random(len(tasks)) < 0.4, rng.integers(1, 4, len(tasks)), 0)
-    delay = dict(zip(tasks["id"], np.where(tasks["milestone"], 0, jitter), strict=True))
-    start = dict(zip(tasks["id"], tasks["es"], strict=True))
-    finish = dict(zip(tasks["id"], tasks["es"] + tasks["duration"], strict=True))
-    proj = dict(zip(tasks["id"], tasks["project_id"], strict=True))
-    graph = _graph(links, tasks)
-    for tid in nx.topological_sort(graph):
-        for pred, _, e in graph.in_edges(tid, data=True):
-            if proj[pred] == proj[tid]:
-                slack = ((start if e["type"][1] == "S" else finish)[tid]
-                         - (finish if e["type"][0] == "F" else start)[pred] - e["lag"])
-                delay[tid] = max(delay[tid], delay[pred] - slack)
-    return tasks["id"].map(delay).to_numpy(float)
+    jitter = np.where(tasks["milestone"], 0, jitter)
+    project = tasks.set_index("id")["project_id"]
+    inside = links[links["pred"].map(project) == links["succ"].map(project)]
+    es = tasks["es"].to_numpy(float)
+    late = cpm(tasks[["id", "duration"]], inside, release=es + jitter)
+    return late["early_start"].to_numpy(float) - es
 
 
 def _fraction(clock, before, es, dur, delay, milestone):
     """Fraction of each task done at the end of a day, given the project's progress clock (the
     baseline offset it has reached) at the end of that day and of the day ``before``. A task
     starts the day after the clock reaches its (delayed) baseline start, so a successor starts
-    the day after its predecessor finishes; a milestone is reached on its start day."""
+    the day after its predecessor finishes; a milestone is reached the day the clock reaches
+    its offset, the day its predecessor finishes (the engine's convention)."""
     started = before - delay >= es
     done = np.where(started, np.clip((clock - delay - es) / np.maximum(dur, 1), 0, 1), 0.0)
-    return np.where(milestone, started.astype(float), done)
+    return np.where(milestone, (clock - delay >= es).astype(float), done)
 
 
 def _clock(es, dur, bud, dl, ms, project_start: int, t_m, spi) -> tuple[list, list]:
@@ -750,7 +722,8 @@ def simulate(tasks: pd.DataFrame, links: pd.DataFrame, projects: pd.DataFrame,
                          t_m, spi)
         days = np.arange(t_m[-1] + 1)
         clock, before = (np.interp(d, *anchors, left=-np.inf) for d in (days, days - 1))
-        begin = np.searchsorted(before, es + dl, side="left")  # first day of work
+        begin = np.where(ms, np.searchsorted(clock, es + dl, side="left"),  # milestone: day
+                         np.searchsorted(before, es + dl, side="left"))  # first day of work
         end = np.maximum(begin, np.searchsorted(clock, es + dl + dur, side="left"))
         ac, ev_before = np.zeros(len(idx)), np.zeros(len(idx))
         comments = STATUS_COMMENTS.get(proj.story, STATUS_COMMENTS["default"])
@@ -858,9 +831,11 @@ def build(seed: int = SEED) -> tuple[dict[str, pd.DataFrame], WorkCalendar]:
     links = links.sort_values(["pred", "succ"], ignore_index=True)
     epoch = projects["start_date"].min()
     start = tasks["project_id"].map(projects.set_index("id")["start_date"])
-    tasks["es"] = forward_pass(tasks, links, cal.date_to_offset(start, epoch))
-    tasks["baseline_start"] = cal.offset_to_date(tasks["es"], epoch)
-    tasks["baseline_finish"] = cal.finish_date(tasks["baseline_start"], tasks["duration"])
+    plan = cpm(tasks[["id", "project_id", "duration"]], links, calendar=cal, start=epoch,
+               release=cal.date_to_offset(start, epoch)).loc[tasks["id"]]
+    tasks["es"] = plan["early_start"].to_numpy()
+    tasks["baseline_start"] = plan["start_date"].to_numpy()
+    tasks["baseline_finish"] = plan["finish_date"].to_numpy()
     resources = parse_resources()
     assignments, tasks["budget"] = assign(tasks, resources, rng)
     projects["budget"] = (projects["id"].map(tasks.groupby("project_id")["budget"].sum())
