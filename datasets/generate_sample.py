@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmo_lib import evm, load_portfolio
 from pmo_lib.calendar import WorkCalendar
 from pmo_lib.schedule import cpm
 
@@ -892,32 +893,18 @@ def write(tables: dict[str, pd.DataFrame], out: Path) -> None:
         encoding="utf-8")
 
 
-def performance(tables: dict[str, pd.DataFrame], cal: WorkCalendar) -> pd.DataFrame:
-    """PV, EV, AC, SPI and CPI per project and month (PV: each task's budget spread evenly
-    over its baseline working days, both ends included)."""
-    tasks, status, out = tables["tasks"], tables["status"], []
-    for sd in sorted(status["status_date"].unique()):
-        upto = tasks["baseline_finish"].where(tasks["baseline_finish"] < sd, sd)
-        share = (cal.working_days(tasks["baseline_start"], upto)
-                 / cal.working_days(tasks["baseline_start"], tasks["baseline_finish"]))
-        snap = status[status["status_date"] == sd].set_index("task_id")
-        frame = pd.DataFrame({
-            "project_id": tasks["project_id"], "pv": tasks["budget"] * share,
-            "ev": tasks["budget"] * tasks["id"].map(snap["percent_complete"]).fillna(0) / 100,
-            "ac": tasks["id"].map(snap["actual_cost"]).fillna(0)})
-        sums = frame.groupby("project_id").sum().reset_index()
-        out.append(sums.assign(month=pd.Timestamp(sd).to_period("M")))
-    perf = pd.concat(out, ignore_index=True)
-    return perf.assign(spi=perf["ev"] / perf["pv"], cpi=perf["ev"] / perf["ac"])
+def summary(tables: dict[str, pd.DataFrame], folder: Path) -> str:
+    """SPI and CPI by project (rows) and month (columns), and the row counts, as text.
 
-
-def summary(tables: dict[str, pd.DataFrame], cal: WorkCalendar) -> str:
-    """SPI and CPI by project (rows) and month (columns), and the row counts, as text."""
-    perf, parts = performance(tables, cal), []
+    Measured with :func:`pmo_lib.evm.project_performance` on the files just written.
+    """
+    portfolio = load_portfolio(folder)
     story = tables["projects"].set_index("id")["story"]
+    perf = pd.concat({str(m)[2:]: evm.project_performance(portfolio, m)[["spi", "cpi"]]
+                      for m in portfolio.months}, axis=1)
+    parts = []
     for col in ("spi", "cpi"):
-        wide = perf.pivot(index="project_id", columns="month", values=col).round(2)
-        wide.columns = [str(c)[2:] for c in wide.columns]
+        wide = perf.xs(col, axis=1, level=1).round(2)
         wide.insert(0, "story", story)
         parts.append(f"{col.upper()} by month\n{wide.to_string(na_rep='-')}")
     return "\n\n".join([*parts, f"rows: { {k: len(v) for k, v in tables.items()} }"])
@@ -929,10 +916,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
     parser.add_argument("--summary", action="store_true", help="print SPI/CPI by project")
     args = parser.parse_args(argv)
-    tables, cal = build()
+    tables, _ = build()
     write(tables, args.out)
     if args.summary:
-        print(summary(tables, cal))
+        print(summary(tables, args.out))
     return 0
 
 
