@@ -71,7 +71,7 @@ import pandas as pd
 
 from .calendar import WorkCalendar
 from .errors import ScheduleError
-from .model import CONSTRAINT_TYPES, LINK_TYPES, Portfolio
+from .model import CONSTRAINT_TYPES, DATE_CONSTRAINTS, LINK_TYPES, Portfolio
 
 __all__ = [
     "PROGRESS_MODES",
@@ -124,6 +124,24 @@ def _duplicates(n, pi, si, in_ptr, in_order):  # pragma: no cover - compiled
                 dup[k] = True
             last[pi[k]] = j
     return dup
+
+
+@numba.njit(cache=True)
+def _group_max(codes, values, groups):  # pragma: no cover - compiled
+    out = np.full(groups, -np.inf)
+    for k in range(codes.size):
+        if values[k] > out[codes[k]]:
+            out[codes[k]] = values[k]
+    return out
+
+
+@numba.njit(cache=True)
+def _scatter_min(initial, index, values):  # pragma: no cover - compiled
+    out = initial.copy()
+    for k in range(index.size):
+        if values[k] < out[index[k]]:
+            out[index[k]] = values[k]
+    return out
 
 
 @numba.njit(cache=True)
@@ -325,10 +343,10 @@ def _rows(mask, ids, what: str, limit: int = 20) -> list[str]:
 
 def _strings(values) -> np.ndarray:
     """IDs as an object array of str (no copy when they already are strings)."""
-    arr = np.asarray(values, dtype=object)
-    if pd.api.types.infer_dtype(arr, skipna=False) not in ("string", "empty"):
-        arr = np.asarray([str(v) for v in arr], dtype=object)
-    return arr
+    if isinstance(values, (pd.Series, pd.Index)) and (
+            values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return values.to_numpy(dtype=object)  # text already: no scan, no copy for object
+    return np.asarray([str(v) for v in values], dtype=object)
 
 
 def _task_ids(tasks: pd.DataFrame) -> pd.Index:
@@ -350,7 +368,8 @@ def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
     if missing:
         raise ScheduleError(f"links need the columns pred and succ; missing {missing}")
     pred_ids, succ_ids = _strings(links["pred"]), _strings(links["succ"])
-    pi, si = ids.get_indexer(pred_ids), ids.get_indexer(succ_ids)
+    both = ids.get_indexer(np.concatenate([pred_ids, succ_ids]))  # one hash-table pass
+    pi, si = both[:len(links)], both[len(links):]
 
     def label(k):
         return f"link {pred_ids[k]}->{succ_ids[k]} (row {k + 2})"
@@ -496,14 +515,15 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
         codes, uniques = pd.factorize(tasks["constraint_type"], use_na_sentinel=False)
         canon = np.array([str(u).strip().upper() if isinstance(u, str) and str(u).strip()
                           else "ASAP" for u in uniques] or ["ASAP"], dtype=object)
-        ctype = canon[codes]
         ccode = pd.Index(CONSTRAINT_TYPES).get_indexer(canon)[codes]
     else:
-        ctype = np.full(n, "ASAP", dtype=object)
         ccode = np.zeros(n, np.int64)
     problems = _rows(ccode < 0, ids, f"unknown constraint type; use one of "
                                      f"{', '.join(CONSTRAINT_TYPES)}")
-    dated = (ccode != CONSTRAINT_TYPES.index("ASAP")) & (ccode != CONSTRAINT_TYPES.index("ALAP"))
+    def kind(*names):
+        return np.isin(ccode, [CONSTRAINT_TYPES.index(k) for k in names])
+
+    dated = kind(*DATE_CONSTRAINTS)
     cdate = (pd.to_datetime(tasks["constraint_date"]) if "constraint_date" in tasks.columns
              else pd.Series(pd.NaT, index=tasks.index))
     problems += _rows(dated & cdate.isna().to_numpy(), ids, "constraint "
@@ -559,13 +579,13 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     if dated.any():
         c = _offsets(cdate.where(pd.Series(dated, index=cdate.index)), cal, start_ts)
         milestone = remaining == 0
-        finish_kind = np.isin(ctype, ("FNET", "FNLT", "MFO")) | (milestone & dated)
+        finish_kind = kind("FNET", "FNLT", "MFO") | (milestone & dated)
         c_start = np.where(finish_kind, c + 1.0 - remaining, c)  # as a start offset
         open_ = status == _NOT_STARTED
-        lower = np.where(np.isin(ctype, ("SNET", "FNET")) & open_,
+        lower = np.where(kind("SNET", "FNET") & open_,
                          np.maximum(lower, c_start), lower)
-        upper = np.where(np.isin(ctype, ("SNLT", "FNLT")), c_start + remaining, upper)
-        hard = np.isin(ctype, ("MSO", "MFO"))
+        upper = np.where(kind("SNLT", "FNLT"), c_start + remaining, upper)
+        hard = kind("MSO", "MFO")
         forced_es = np.where(hard & open_, c_start, np.nan)
         forced_lf = np.where(hard & (status != _COMPLETE), c_start + remaining, np.nan)
 
@@ -581,10 +601,9 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     projects = (_strings(tasks["project_id"]) if "project_id" in tasks.columns
                 else np.zeros(n, dtype=object))
     codes, uniques = pd.factorize(projects)
-    finish_by_project = np.full(len(uniques), -np.inf)
-    np.maximum.at(finish_by_project, codes, ef)
+    finish_by_project = _group_max(codes.astype(np.int64), ef, len(uniques))
     finish_cap = finish_by_project[codes]
-    alap = ctype == "ALAP"
+    alap = ccode == CONSTRAINT_TYPES.index("ALAP")
     if alap.any():
         _alap(order, out_ptr, out_dst, out_type, out_lag, remaining, status, alap, finish_cap,
               es, ef)
@@ -595,8 +614,7 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     slack = _slack(es, ef, remaining, pi, si, ltype, lag)
     live = (status[si] != _COMPLETE) & ~((progress == "override") & (status[si] == _IN_PROGRESS))
     slack = np.where(live, slack, np.inf)
-    free_float = finish_cap - ef
-    np.minimum.at(free_float, pi, slack)
+    free_float = _scatter_min(finish_cap - ef, pi, slack)
     driving = np.abs(slack) < _EPS
     on_path = _longest_path(order, out_ptr, out_dst, driving[out_order], status, ef, finish_cap)
     complete = status == _COMPLETE
@@ -620,7 +638,7 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     }
     if "project_id" in tasks.columns:
         out = {"project_id": projects, **out}
-    result = pd.DataFrame(out, index=ids)
+    result = pd.DataFrame(out, index=ids, copy=False)
     if start_ts is not None:
         milestone = duration == 0
         first = np.where(milestone, np.maximum(ef - 1.0, np.minimum(es, 0.0)), es)
@@ -639,13 +657,21 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     return result
 
 
-def _slack(es, ef, dur, pi, si, ltype, lag):
+@numba.njit(cache=True)
+def _slack(es, ef, dur, pi, si, ltype, lag):  # pragma: no cover - compiled
     """Slack of each link: how far its predecessor could slip before the link binds. [d]"""
-    start_s = ef[si] - dur[si]  # the (resumed) start of the successor's remaining work
-    return np.select(
-        [ltype == _FS, ltype == _SS, ltype == _FF],
-        [start_s - lag - ef[pi], start_s - lag - es[pi], ef[si] - lag - ef[pi]],
-        ef[si] - lag - es[pi])
+    out = np.empty(pi.size)
+    for k in range(pi.size):
+        p, s, t = pi[k], si[k], ltype[k]
+        if t == 0:    # FS: the successor's (resumed) start
+            out[k] = ef[s] - dur[s] - lag[k] - ef[p]
+        elif t == 1:  # SS
+            out[k] = ef[s] - dur[s] - lag[k] - es[p]
+        elif t == 2:  # FF
+            out[k] = ef[s] - lag[k] - ef[p]
+        else:         # SF
+            out[k] = ef[s] - lag[k] - es[p]
+    return out
 
 
 def link_slack(schedule: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:

@@ -17,3 +17,11 @@ def test_bench_evm_runs(capsys):
     _load("bench_evm").main(["--tasks", "40", "--months", "6", "--repeat", "1"])
     out = capsys.readouterr().out
     assert "results identical" in out and "speed-up ratio" in out
+
+
+def test_bench_cpm_runs(capsys):
+    rows = _load("bench_cpm").main(["--sizes", "200", "--deep-size", "300", "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert "results identical" in out and "ratio" in out
+    assert [row["tasks"] for row in rows] == [200, 300]
+    assert rows[1]["depth"] == 30  # levels of 10 tasks
