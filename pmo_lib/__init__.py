@@ -14,7 +14,7 @@ Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 
 from pathlib import Path
 
-from . import calendar, errors, evm, model, plots, report, schedule
+from . import calendar, errors, evm, health, model, network, plots, report, schedule
 from .calendar import WorkCalendar
 from .errors import (
     DataValidationError,
@@ -42,8 +42,10 @@ __all__ = [
     "calendar",
     "errors",
     "evm",
+    "health",
     "load_portfolio",
     "model",
+    "network",
     "parse_month",
     "plots",
     "report",

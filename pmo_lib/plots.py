@@ -1,26 +1,61 @@
 """Charts and styled tables for notebooks and reports (presentation only: no calculations).
 
-Every function takes the DataFrames the engines return and an optional matplotlib ``ax``,
-and returns the ``Axes`` (or a pandas ``Styler``), so notebooks stay one line per chart.
+Every function takes the DataFrames (or graphs) the engines return and an optional matplotlib
+``ax``, and returns the ``Axes`` (or a pandas ``Styler``), so notebooks stay one line per chart.
+
+Schedule charts: :func:`gantt` (a task list, or a CPM schedule with critical tasks, baseline,
+milestones, the status date and one summary bar per project), :func:`network` (a project's
+dependency network laid out left to right by early start) and :func:`project_network` (the
+portfolio's project-to-project dependencies).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
+import matplotlib.transforms as mtransforms
+import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from .evm import RAG_COLOURS, RagThresholds
 
 __all__ = [
+    "GANTT_COLOURS",
     "gantt",
     "money_formatter",
+    "network",
     "performance_table",
+    "project_network",
     "rag_legend",
     "s_curve",
     "spi_cpi_matrix",
 ]
+
+#: Colours of the schedule charts, by kind of bar or marker.
+GANTT_COLOURS = {
+    "task": "#1f4e79",
+    "critical": "#c62828",
+    "near_critical": "#ef8f00",
+    "complete": "#a9bdd1",
+    "summary": "#37474f",
+    "baseline": "#b5bcc4",
+    "status": "#2e7d32",
+}
+#: Legend text of each kind of bar (also the ``label`` of its ``BarContainer``).
+_GANTT_LABELS = {
+    "task": "Task",
+    "critical": "Critical (no float)",
+    "near_critical": "Near-critical",
+    "complete": "Complete",
+    "summary": "Project (summary)",
+    "baseline": "Baseline",
+}
 
 _MONEY_COLS = ("bac", "pv", "ev", "ac", "sv", "cv", "eac", "etc", "vac")
 _INDEX_COLS = ("spi", "cpi", "tcpi")
@@ -151,20 +186,85 @@ def rag_legend(thresholds: RagThresholds | None = None):
         lambda r: f"background-color: {RAG_COLOURS[r]}; color: white; font-weight: bold")
 
 
-def gantt(tasks: pd.DataFrame, *, start: str = "baseline_start",
-          finish: str = "baseline_finish", ax=None, title: str | None = None,
-          colour: str = "#1f4e79"):
+def gantt(tasks: pd.DataFrame, *, start: str | None = None, finish: str | None = None,
+          ax=None, title: str | None = None, colour: str = "#1f4e79",
+          group_by: str | int | pd.Series | None = None,
+          expand: Iterable[str] | bool | None = None,
+          group_labels: Mapping[str, str] | None = None, status_date=None,
+          calendar=None, baseline: bool = True, max_height: float = 22.0):
     """A Gantt chart: one bar per task from ``start`` to ``finish``, milestones as diamonds.
+
+    Two modes. A **task list** (e.g. ``portfolio.tasks``) is drawn as plain bars in
+    ``colour`` from its baseline dates. A **schedule** (the output of
+    :func:`pmo_lib.schedule.schedule_portfolio`, or of :func:`pmo_lib.schedule.cpm` with a
+    start date: it has ``start_date``, ``finish_date`` and ``critical``) is drawn from its
+    early dates with critical tasks in red, near-critical ones in amber, complete ones pale,
+    the baseline as a thin grey bar under each bar, and the status date as a vertical line.
+    With ``group_by`` each group (a project, or a WBS branch) collapses into one summary bar,
+    labelled with the share of its open tasks that are critical, so a portfolio of hundreds
+    of tasks stays readable; ``expand`` lists the groups to show task by task as well.
 
     Parameters
     ----------
     tasks : DataFrame
-        Columns ``id``, ``name``, ``milestone`` and the two date columns; drawn top to bottom
-        in the order given.
-    start, finish : str
-        Date columns to draw (baseline by default; a schedule's dates work the same way).
-        A finish date is the last working day worked, so a bar ends at the end of that day.
+        A task list (columns ``id``, ``name``, ``milestone`` and the two date columns) or a
+        schedule (indexed by task id). Drawn top to bottom in the order given; groups in the
+        order they first appear.
+    start, finish : str, optional
+        Date columns to draw. Default: ``start_date`` and ``finish_date`` for a schedule,
+        ``baseline_start`` and ``baseline_finish`` otherwise. A finish date is the last
+        working day worked, so a bar ends at the end of that day.
+    ax : matplotlib Axes, optional
+    title : str, optional
+    colour : str
+        Bar colour of the task-list mode (a schedule uses :data:`GANTT_COLOURS`).
+    group_by : str, int or Series, optional
+        Summarise by this column (e.g. ``"project_id"``), by these labels (a Series aligned
+        with ``tasks``), or by WBS level ``n`` (an int: the project and the first ``n``
+        levels of the ``wbs`` column, e.g. ``"APP 2"``).
+    expand : list of str or bool, optional
+        Groups also drawn task by task under their summary bar; ``True`` expands all.
+    group_labels : mapping, optional
+        Label of each group (e.g. project id → name); default the group key.
+    status_date : date, optional
+        The status date: drawn at the end of that day. Default: from the schedule's
+        ``attrs`` (``data_date`` and ``start``), when it was scheduled at a status date.
+    calendar : WorkCalendar, optional
+        Calendar of the schedule, to turn ``attrs['data_date']`` into a date exactly;
+        without it the schedule's own dates are used (and Monday to Friday between them).
+    baseline : bool
+        Draw the baseline bars and milestones (when the baseline columns exist).
+    max_height : float
+        Largest figure height when ``ax`` is not given; the rows shrink to fit. [in]
+
+    Returns
+    -------
+    matplotlib Axes
+        In schedule mode each kind of bar is one ``BarContainer`` in ``ax.containers``
+        labelled as in the legend (``"Task"``, ``"Critical (no float)"``,
+        ``"Near-critical"``, ``"Complete"``, ``"Project (summary)"``, ``"Baseline"``);
+        milestones are the collection labelled ``"Milestone"``, the status date the line
+        labelled ``"Status date"``.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``group_by`` column, a WBS level without a ``wbs`` column, or an
+        ``expand`` group that does not exist (the message lists the valid ones).
     """
+    if not _is_schedule(tasks) and group_by is None:
+        return _gantt_tasks(tasks, start or "baseline_start", finish or "baseline_finish",
+                            ax, title, colour, status_date)
+    return _gantt_schedule(tasks, start, finish, ax, title, group_by, expand, group_labels,
+                           status_date, calendar, baseline, max_height)
+
+
+def _is_schedule(df: pd.DataFrame) -> bool:
+    return {"start_date", "finish_date", "critical"} <= set(df.columns)
+
+
+def _gantt_tasks(tasks, start, finish, ax, title, colour, status_date):
+    """The task-list Gantt (the original chart: categorical rows, one colour)."""
     rows = tasks.iloc[::-1]
     labels = rows["id"].astype(str) + "  " + rows["name"].astype(str)
     ax = _ax(ax, figsize=(9, 0.22 * len(rows) + 1))
@@ -172,6 +272,8 @@ def gantt(tasks: pd.DataFrame, *, start: str = "baseline_start",
     ax.barh(labels[work], rows[finish][work] - rows[start][work] + pd.Timedelta(days=1),
             left=rows[start][work], color=colour)
     ax.scatter(rows[finish][~work], labels[~work], marker="D", color="#c62828", zorder=3)
+    if status_date is not None:
+        _status_line(ax, pd.Timestamp(status_date))
     if title:
         ax.set_title(title, loc="left", fontweight="bold")
     ax.tick_params(axis="y", labelsize=7)
@@ -179,4 +281,557 @@ def gantt(tasks: pd.DataFrame, *, start: str = "baseline_start",
     ax.grid(axis="x", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    return ax
+
+
+def _status_line(ax, when: pd.Timestamp, annotate: bool = True) -> None:
+    """Dashed vertical line at the end of the status day, labelled with the date."""
+    x = mdates.date2num(when.normalize() + pd.Timedelta(days=1))
+    ax.axvline(x, color=GANTT_COLOURS["status"], ls="--", lw=1.3, zorder=4,
+               label="Status date")
+    if annotate:
+        ax.annotate(f"status {when.day} {when:%b %Y}", (x, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -10), textcoords="offset points", fontsize=7.5,
+                    color=GANTT_COLOURS["status"], fontweight="bold")
+
+
+def _schedule_status_date(schedule: pd.DataFrame, calendar) -> pd.Timestamp | None:
+    """The status date of a schedule: the working day before its data date (attrs)."""
+    data_date, start = schedule.attrs.get("data_date"), schedule.attrs.get("start")
+    if data_date is None or start is None or not np.isfinite(data_date):
+        return None
+    offset = round(float(data_date)) - 1
+    if calendar is not None:
+        return pd.Timestamp(calendar.offset_to_date(max(offset, 0), start))
+    # No calendar: find a task that starts or finishes at that offset (dates exact), else
+    # count Monday to Friday from the nearest such task before it.
+    work = schedule["early_finish"] > schedule["early_start"] if "early_start" in schedule \
+        else pd.Series(False, index=schedule.index)
+    known = pd.concat([
+        pd.Series(schedule.loc[work, "start_date"].to_numpy(),
+                  index=schedule.loc[work, "early_start"].to_numpy()),
+        pd.Series(schedule.loc[work, "finish_date"].to_numpy(),
+                  index=schedule.loc[work, "early_finish"].to_numpy() - 1.0),
+        pd.Series([pd.Timestamp(start)], index=[0.0]),
+    ]).dropna()
+    known = known[known.index <= offset + 1e-9]
+    base = float(known.index.max())
+    date = pd.Timestamp(known[known.index == base].iloc[0])
+    return pd.Timestamp(np.busday_offset(np.datetime64(date.date(), "D"), offset - int(base),
+                                         roll="forward"))
+
+
+def _group_keys(tasks: pd.DataFrame, group_by) -> pd.Series:
+    if isinstance(group_by, pd.Series):
+        return group_by.reindex(tasks.index).astype(str)
+    if isinstance(group_by, int | np.integer) and not isinstance(group_by, bool):
+        if "wbs" not in tasks.columns:
+            raise ValueError(f"group_by={group_by} groups by WBS level and needs a 'wbs' "
+                             "column; join it to the schedule, e.g. schedule.join("
+                             "portfolio.tasks.set_index('id')['wbs'])")
+        branch = tasks["wbs"].astype(str).str.split(".").str[:int(group_by)].str.join(".")
+        if "project_id" in tasks.columns:
+            branch = tasks["project_id"].astype(str) + " " + branch
+        return branch
+    if group_by not in tasks.columns:
+        raise ValueError(f"cannot group by {group_by!r}: no such column; use one of "
+                         f"{', '.join(map(str, tasks.columns))}, a WBS level (int) or a "
+                         "Series of group labels")
+    return tasks[group_by].astype(str)
+
+
+def _gantt_schedule(tasks, start, finish, ax, title, group_by, expand, group_labels,
+                    status_date, calendar, baseline, max_height):
+    sched = _is_schedule(tasks)
+    start = start or ("start_date" if sched else "baseline_start")
+    finish = finish or ("finish_date" if sched else "baseline_finish")
+    ids = (tasks["id"] if "id" in tasks.columns else pd.Series(tasks.index, index=tasks.index)
+           ).astype(str)
+    one_day = pd.Timedelta(days=1)
+    s = pd.to_datetime(tasks[start])
+    f = pd.to_datetime(tasks[finish]) + one_day  # end of the finish day
+    if "milestone" in tasks.columns:
+        milestone = tasks["milestone"].fillna(False).astype(bool)
+    elif "duration" in tasks.columns:
+        milestone = tasks["duration"] == 0
+    else:
+        milestone = pd.Series(False, index=tasks.index)
+    flag = {c: (tasks[c].fillna(False).astype(bool) if c in tasks.columns
+                else pd.Series(False, index=tasks.index))
+            for c in ("critical", "near_critical")}
+    complete = (tasks["status"] == "complete") if "status" in tasks.columns \
+        else pd.Series(False, index=tasks.index)
+    kind = pd.Series(np.select([flag["critical"], flag["near_critical"], complete],
+                               ["critical", "near_critical", "complete"], "task"),
+                     index=tasks.index)
+    has_base = baseline and {"baseline_start", "baseline_finish"} <= set(tasks.columns) \
+        and (start, finish) != ("baseline_start", "baseline_finish")
+    if has_base:
+        bs = pd.to_datetime(tasks["baseline_start"])
+        bf = pd.to_datetime(tasks["baseline_finish"]) + one_day
+    names = tasks["name"].astype(str) if "name" in tasks.columns else None
+
+    # Rows, top to bottom: ("task", row position) or ("summary", group key).
+    rows: list[tuple[str, object]] = []
+    keys = None
+    if group_by is None:
+        rows = [("task", i) for i in range(len(tasks))]
+    else:
+        keys = _group_keys(tasks, group_by)
+        groups = list(pd.unique(keys))
+        if expand is True:
+            expanded = set(groups)
+        else:
+            expanded = {str(g) for g in (expand or ())}
+            unknown = sorted(expanded - set(groups))
+            if unknown:
+                raise ValueError(f"cannot expand {', '.join(map(repr, unknown))}: no such "
+                                 f"group; groups: {', '.join(groups)}")
+        position = pd.Series(np.arange(len(tasks)), index=tasks.index)
+        for g in groups:
+            rows.append(("summary", g))
+            if g in expanded:
+                rows += [("task", int(i)) for i in position[(keys == g).to_numpy()]]
+    n = len(rows)
+    if ax is None:
+        height = min(max_height, 0.24 * n + 1.8)
+        _, ax = plt.subplots(figsize=(11, height), layout="constrained")
+    fig_height = ax.figure.get_size_inches()[1] * ax.get_position().height
+    label_size = float(np.clip(0.7 * 72 * fig_height / max(n, 1), 4.0, 8.0))
+
+    y = np.arange(n, dtype=float)
+    task_rows = np.array([r for kind_, r in rows if kind_ == "task"], dtype=int)
+    task_y = np.array([y[k] for k, (kind_, _) in enumerate(rows) if kind_ == "task"])
+    summary = [(y[k], g) for k, (kind_, g) in enumerate(rows) if kind_ == "summary"]
+    x0, x1 = mdates.date2num(s.to_numpy()), mdates.date2num(f.to_numpy())
+
+    # Task bars (work) by kind, milestones as diamonds, baseline thin and grey underneath.
+    if len(task_rows):
+        work = ~milestone.to_numpy()[task_rows]
+        kinds = kind.to_numpy()[task_rows]
+        for k in ("complete", "task", "near_critical", "critical"):
+            m = work & (kinds == k)
+            if m.any():
+                r = task_rows[m]
+                ax.barh(task_y[m], x1[r] - x0[r], left=x0[r], height=0.56,
+                        color=GANTT_COLOURS[k], label=_GANTT_LABELS[k], zorder=2)
+        if has_base:
+            b0 = mdates.date2num(bs.to_numpy())[task_rows]
+            b1 = mdates.date2num(bf.to_numpy())[task_rows]
+            ok = work & np.isfinite(b0) & np.isfinite(b1)
+            if ok.any():
+                ax.barh(task_y[ok] + 0.36, (b1 - b0)[ok], left=b0[ok], height=0.16,
+                        color=GANTT_COLOURS["baseline"], label=_GANTT_LABELS["baseline"],
+                        zorder=1)
+            ms = ~work & np.isfinite(b1)
+            if ms.any():
+                ax.scatter(b1[ms], task_y[ms], marker="D", s=26, facecolors="none",
+                           edgecolors=GANTT_COLOURS["baseline"], linewidths=1.2, zorder=2,
+                           label="Baseline milestone")
+        ms = ~work
+        if ms.any():
+            r = task_rows[ms]
+            ax.scatter(x1[r], task_y[ms], marker="D", s=34, zorder=3, label="Milestone",
+                       c=[GANTT_COLOURS[k] if k != "task" else "#1a1a1a" for k in kinds[ms]],
+                       edgecolors="white", linewidths=0.6)
+
+    # Summary bars: earliest start to latest finish of each group, with its critical share.
+    if summary:
+        sy = np.array([v for v, _ in summary])
+        first = pd.Series(x0).groupby(keys.to_numpy()).min()
+        last = pd.Series(x1).groupby(keys.to_numpy()).max()
+        g = [key for _, key in summary]
+        ax.barh(sy, last[g].to_numpy() - first[g].to_numpy(), left=first[g].to_numpy(),
+                height=0.5, color=GANTT_COLOURS["summary"], label=_GANTT_LABELS["summary"],
+                zorder=2)
+        if has_base:
+            b0 = pd.Series(mdates.date2num(bs.to_numpy())).groupby(keys.to_numpy()).min()[g]
+            b1 = pd.Series(mdates.date2num(bf.to_numpy())).groupby(keys.to_numpy()).max()[g]
+            ax.barh(sy + 0.36, (b1 - b0).to_numpy(), left=b0.to_numpy(), height=0.16,
+                    color=GANTT_COLOURS["baseline"], label=_GANTT_LABELS["baseline"],
+                    zorder=1)
+        open_ = ~complete.to_numpy()
+        crit = pd.Series(flag["critical"].to_numpy() & open_).groupby(keys.to_numpy()).sum()
+        live = pd.Series(open_).groupby(keys.to_numpy()).sum()
+        for v, key in summary:
+            note = (f"critical: {crit[key]} of {live[key]} open "
+                    f"task{'s' if live[key] != 1 else ''}" if live[key] else "complete")
+            ax.annotate(note, (last[key], v), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=max(label_size - 0.5, 4.0),
+                        color=GANTT_COLOURS["critical"] if crit[key] else "0.35")
+
+    # Labels: summary rows in bold, tasks as "id  name", indented under a summary.
+    labels_ = []
+    for kind_, r in rows:
+        if kind_ == "summary":
+            labels_.append(str(r if group_labels is None else group_labels.get(r, r)))
+        else:
+            text = ids.iloc[r] + ("  " + names.iloc[r] if names is not None else "")
+            text = text if len(text) <= 44 else text[:43] + "…"
+            labels_.append(("    " if keys is not None else "") + text)
+    ax.set_yticks(y, labels_)
+    ax.tick_params(axis="y", labelsize=label_size, length=0)
+    for tick, (kind_, _) in zip(ax.get_yticklabels(), rows, strict=True):
+        if kind_ == "summary":
+            tick.set_fontweight("bold")
+    ax.set_ylim(n - 0.4, -0.7)
+    if summary:  # room for the notes right of the bars
+        lo, hi = ax.get_xlim()
+        ax.set_xlim(lo, hi + 0.2 * (hi - lo))
+
+    when = pd.Timestamp(status_date) if status_date is not None else (
+        _schedule_status_date(tasks, calendar) if sched else None)
+    if when is not None:
+        _status_line(ax, when, annotate=False)
+    ax.xaxis_date()
+    locator = mdates.AutoDateLocator(minticks=5, maxticks=14)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.tick_params(axis="x", labelsize=8)
+    if n > 35:
+        ax.tick_params(axis="x", labeltop=True)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    raise_by = 15 if n > 35 else 0  # clear the dates drawn on top of a tall chart
+    _gantt_legend(ax, when, raise_by)
+    if title:
+        ax.set_title(title, loc="left", fontweight="bold", pad=20 + raise_by)
+    return ax
+
+
+def _gantt_legend(ax, when, raise_by: float) -> None:
+    drawn = {c.get_label() for c in ax.containers}
+    handles = [Patch(color=GANTT_COLOURS[k], label=_GANTT_LABELS[k])
+               for k in ("summary", "critical", "near_critical", "task", "complete", "baseline")
+               if _GANTT_LABELS[k] in drawn]
+    if any(c.get_label() == "Milestone" for c in ax.collections):
+        handles.append(Line2D([], [], marker="D", ls="", color="#1a1a1a", label="Milestone"))
+    if when is not None:
+        handles.append(Line2D([], [], color=GANTT_COLOURS["status"], ls="--",
+                              label=f"Status date {when.day} {when:%b %Y}"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
+              ncols=len(handles), fontsize=7.5, handlelength=1.4, columnspacing=1.1,
+              borderaxespad=0.2,
+              bbox_transform=mtransforms.offset_copy(ax.transAxes, fig=ax.figure, y=raise_by,
+                                                     units="points"))
+
+
+# ----------------------------------------------------------------------------------------
+# Dependency networks
+# ----------------------------------------------------------------------------------------
+def _lanes(x: pd.Series, end: pd.Series, first: pd.Series) -> pd.Series:
+    """Greedy lane (row) of each node so that nodes in a lane do not overlap in x.
+
+    Nodes flagged ``first`` (the critical ones) are placed first, so a critical path runs
+    along the top lanes; the others fill the first lane free at their ``x``.
+    """
+    order = pd.DataFrame({"x": x, "first": first}).sort_values(
+        ["first", "x"], ascending=[False, True], kind="stable").index
+    free: list[float] = []
+    lane = {}
+    for node in order:
+        for k, until in enumerate(free):
+            if until <= x[node] + 1e-9:
+                lane[node] = k
+                free[k] = end[node]
+                break
+        else:
+            lane[node] = len(free)
+            free.append(end[node])
+    return pd.Series(lane).reindex(x.index)
+
+
+def _generations(graph: nx.DiGraph) -> dict:
+    """Layer of each node: the longest chain of predecessors before it (cycles collapsed)."""
+    dag = nx.condensation(graph)
+    depth: dict = {}
+    for c in nx.topological_sort(dag):
+        depth[c] = max((depth[p] + 1 for p in dag.predecessors(c)), default=0)
+    return {v: depth[dag.graph["mapping"][v]] for v in graph}
+
+
+_NODE_KINDS = (("critical", "Critical task"), ("near_critical", "Near-critical task"),
+               ("task", "Task"), ("complete", "Complete task"))
+
+
+def network(graph_or_schedule, links: pd.DataFrame | None = None, *,
+            schedule: pd.DataFrame | None = None, project: str | None = None, ax=None,
+            title: str | None = None, labels: bool = True, max_height: float = 14.0):
+    """A project's dependency network, left to right by early start, critical links in red.
+
+    Each task is a node placed at its early start (working days: a time-scaled logic
+    diagram) in the first free row, critical tasks first so the critical path runs along
+    the top; milestones are diamonds. Arrows are the links; those that drive a critical
+    task from a critical predecessor (the critical path) are thick and red.
+
+    Parameters
+    ----------
+    graph_or_schedule : DataFrame or networkx.DiGraph
+        A schedule (:func:`pmo_lib.schedule.schedule_portfolio` or
+        :func:`~pmo_lib.schedule.cpm`; then ``links`` is required) or a task graph
+        (:func:`pmo_lib.network.dependency_graph`; ``schedule`` optional).
+    links : DataFrame, optional
+        ``pred``, ``succ``, ``type``, ``lag`` (e.g. ``portfolio.links``), with a schedule.
+    schedule : DataFrame, optional
+        With a graph: early starts and critical flags. Without one the nodes are laid out in
+        layers (the longest chain of predecessors before each task) and nothing is critical.
+    project : str, optional
+        Draw only this project's tasks (links to other projects are left out).
+    labels : bool
+        Write each task's id beside its node.
+    max_height : float
+        Largest figure height when ``ax`` is not given. [in]
+
+    Returns
+    -------
+    matplotlib Axes
+        Node collections labelled ``"Critical task"``, ``"Near-critical task"``, ``"Task"``,
+        ``"Complete task"`` (milestones add ``" (milestone)"``); link arrows are patches with
+        gid ``"critical-link"`` or ``"link"``.
+
+    Raises
+    ------
+    ValueError
+        A schedule without ``links``, or an unknown ``project`` (the message lists them).
+    """
+    from .schedule import link_slack
+
+    if isinstance(graph_or_schedule, pd.DataFrame):
+        if links is None:
+            raise ValueError("network(schedule, links): pass the links the schedule was "
+                             "computed with, e.g. portfolio.links")
+        schedule = graph_or_schedule
+        graph = nx.DiGraph()
+        graph.add_nodes_from(schedule.index.astype(str))
+        known = set(graph)
+        inside = links[links["pred"].astype(str).isin(known)
+                       & links["succ"].astype(str).isin(known)]
+        graph.add_edges_from(
+            (str(p), str(s), {"type": t, "lag": lag}) for p, s, t, lag in zip(
+                inside["pred"], inside["succ"],
+                inside["type"] if "type" in inside else ["FS"] * len(inside),
+                inside["lag"] if "lag" in inside else [0.0] * len(inside), strict=True))
+    else:
+        graph = graph_or_schedule
+    info = pd.DataFrame.from_dict(dict(graph.nodes(data=True)), orient="index")
+    info = info.reindex(pd.Index(list(graph), dtype=object))
+    if schedule is not None:
+        info = schedule.set_axis(schedule.index.astype(str)).reindex(info.index).combine_first(
+            info)
+    if project is not None:
+        owners = info["project_id"].astype(str) if "project_id" in info else \
+            pd.Series("", index=info.index)
+        if project not in set(owners):
+            raise ValueError(f"no project {project!r} in the network; projects: "
+                             f"{', '.join(sorted(owners.dropna().unique()))}")
+        graph = graph.subgraph(info.index[owners == project]).copy()
+        info = info.loc[list(graph)]
+    nodes = pd.Index(list(graph), dtype=object)
+
+    # Positions: x = early start (or layer), y = lane.
+    timed = "early_start" in info and info["early_start"].notna().all()
+    if timed:
+        x = info["early_start"].astype(float)
+        width = (info["early_finish"].astype(float) - x) if "early_finish" in info else 0 * x
+    else:
+        x = pd.Series(_generations(graph), dtype=float).reindex(nodes)
+        width = 0 * x
+    span = float(x.max() - x.min()) if len(x) else 1.0
+    gap = max(span, 1.0) / 22.0  # room for a label
+    critical = info["critical"].fillna(False).astype(bool) if "critical" in info else \
+        pd.Series(False, index=nodes)
+    lane = _lanes(x, x + np.maximum(width, gap), critical)
+    pos = {v: (float(x[v]), -float(lane[v])) for v in nodes}
+
+    n_lanes = int(lane.max()) + 1 if len(lane) else 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, min(max_height, 0.42 * n_lanes + 1.8)),
+                             layout="constrained")
+
+    # Links: grey, the critical ones thick and red.
+    edges = list(graph.edges)
+    crit_edges: set = set()
+    if edges and schedule is not None and "critical" in info:
+        frame = pd.DataFrame([(u, v, d.get("type", "FS"), d.get("lag", 0.0))
+                              for u, v, d in graph.edges(data=True)],
+                             columns=["pred", "succ", "type", "lag"])
+        slack = link_slack(info.loc[nodes], frame)
+        on = slack["driving"].to_numpy() & critical[frame["pred"]].to_numpy() \
+            & critical[frame["succ"]].to_numpy()
+        crit_edges = set(zip(frame["pred"][on], frame["succ"][on], strict=True))
+    plain = [e for e in edges if e not in crit_edges]
+    for edgelist, colour, lw, gid, rad in ((plain, "#9aa5b1", 0.8, "link", 0.12),
+                                          (sorted(crit_edges), GANTT_COLOURS["critical"], 2.0,
+                                           "critical-link", 0.0)):
+        if not edgelist:
+            continue
+        arrows = nx.draw_networkx_edges(
+            graph, pos, edgelist=edgelist, ax=ax, edge_color=colour, width=lw, arrows=True,
+            arrowstyle="-|>", arrowsize=8, node_size=60, connectionstyle=f"arc3,rad={rad}")
+        for arrow in arrows:
+            arrow.set_gid(gid)
+            arrow.set_zorder(1 if gid == "link" else 2)
+
+    # Nodes by kind; milestones as diamonds.
+    status = info["status"] if "status" in info else pd.Series("", index=nodes)
+    near = info["near_critical"].fillna(False).astype(bool) if "near_critical" in info else \
+        pd.Series(False, index=nodes)
+    kind = pd.Series(np.select([critical, near, status == "complete"],
+                               ["critical", "near_critical", "complete"], "task"), index=nodes)
+    milestone = info["milestone"].fillna(False).astype(bool) if "milestone" in info else \
+        pd.Series(False, index=nodes)
+    for k, label in _NODE_KINDS:
+        for is_ms, marker in ((False, "o"), (True, "D")):
+            m = (kind == k) & (milestone == is_ms)
+            if m.any():
+                ax.scatter(x[m], -lane[m], s=46 if is_ms else 40, marker=marker, zorder=3,
+                           color=GANTT_COLOURS[k], edgecolors="white", linewidths=0.6,
+                           label=label + (" (milestone)" if is_ms else ""))
+    if labels:
+        size = 6.5 if len(nodes) <= 60 else 5.5
+        for v in nodes:
+            ax.annotate(str(v), pos[v], xytext=(0, 5), textcoords="offset points",
+                        ha="center", fontsize=size, color="0.25")
+
+    if timed and "start_date" in info:
+        # Ticks at nodes (their dates are exact), about evenly spaced.
+        dates = info.assign(x=x).sort_values("x").drop_duplicates("x").set_index("x")
+        ticks: list[float] = []
+        for target in np.linspace(float(x.min()), float(x.max()), 8):
+            k = int(np.abs(dates.index.to_numpy() - target).argmin())
+            at = float(dates.index[k])
+            if not ticks or at - ticks[-1] >= span / 9.0:
+                ticks.append(at)
+        ax.set_xticks(ticks, [f"{d:%d %b %Y}" for d in dates.loc[ticks, "start_date"]])
+        ax.set_xlabel("early start")
+    elif timed:
+        ax.set_xlabel("early start [working days from the schedule start]")
+    else:
+        ax.set_xlabel("dependency layer (longest chain of predecessors)")
+    # networkx hides the tick labels and widens the limits to its arcs' control points.
+    ax.tick_params(axis="x", labelsize=8, bottom=True, labelbottom=True)
+    ax.set_yticks([])
+    lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    pad = 0.04 * max(hi - lo, 1.0)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_ylim(-(n_lanes - 1) - 0.6, 0.7)
+    ax.grid(axis="x", alpha=0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    handles = [Line2D([], [], marker="o", ls="", color=GANTT_COLOURS[k], label=label)
+               for k, label in _NODE_KINDS if (kind == k).any()]
+    if milestone.any():
+        handles.append(Line2D([], [], marker="D", ls="", color="0.3", label="Milestone"))
+    if crit_edges:
+        handles.append(Line2D([], [], color=GANTT_COLOURS["critical"], lw=2,
+                              label="Critical path link"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
+              ncols=max(len(handles), 1), fontsize=7.5, borderaxespad=0.2)
+    if title:
+        ax.set_title(title, loc="left", fontweight="bold", pad=20)
+    return ax
+
+
+def project_network(project_graph: nx.DiGraph, *, budget=None,
+                    labels: Mapping[str, str] | None = None, ax=None,
+                    title: str | None = "Dependencies between projects",
+                    currency: str = "EUR"):
+    """The portfolio's project-to-project dependencies: who waits for whom.
+
+    Projects are laid out left to right in dependency layers (a project is right of every
+    project it depends on; projects that depend on each other share a layer), sized by
+    budget and coloured by programme. An arrow ``P → Q`` means tasks of ``Q`` wait for tasks
+    of ``P``; its width grows with the number of links and is labelled with it.
+
+    Parameters
+    ----------
+    project_graph : networkx.DiGraph
+        :func:`pmo_lib.network.project_graph`: nodes are project ids (attributes ``name``,
+        ``programme``), edges carry ``count`` (number of cross-project links).
+    budget : Series or mapping, optional
+        Project id → budget [cur], e.g. ``portfolio.projects.set_index("id")["budget"]``;
+        default the node attribute ``budget`` when present, else equal sizes.
+    labels : mapping, optional
+        Project id → label drawn under the node (default the id).
+
+    Returns
+    -------
+    matplotlib Axes
+        Nodes are the collection labelled ``"Projects"`` (sizes in points², proportional to
+        budget); edges are patches with gid ``"project-link"`` and linewidth growing with
+        ``count``.
+    """
+    graph = project_graph
+    nodes = list(graph)
+    layer = pd.Series(_generations(graph), dtype=float).reindex(nodes) if nodes else \
+        pd.Series(dtype=float)
+    pos: dict = {}
+    for col in sorted(layer.unique()):  # one sweep: order each layer by its predecessors
+        members = list(layer.index[layer == col])
+        pred_y = {v: np.mean([pos[u][1] for u in graph.predecessors(v) if u in pos] or [0.0])
+                  for v in members}
+        members.sort(key=lambda v: (pred_y[v], str(v)))
+        for k, v in enumerate(members):
+            pos[v] = (float(col), (len(members) - 1) / 2.0 - k)
+    if budget is None:
+        budget = {v: graph.nodes[v].get("budget", np.nan) for v in nodes}
+    amount = pd.Series(dict(budget), dtype=float).reindex(nodes)
+    top = float(amount.max()) if amount.notna().any() else np.nan
+    size = (250 + 2600 * amount / top).fillna(900) if np.isfinite(top) and top > 0 else \
+        pd.Series(900.0, index=nodes)
+    programmes = [graph.nodes[v].get("programme") for v in nodes]
+    palette = plt.get_cmap("tab10").colors
+    kinds = list(dict.fromkeys(p for p in programmes if p is not None))
+    colour = [palette[kinds.index(p) % 10] if p is not None else "#1f4e79" for p in programmes]
+
+    if ax is None:
+        depth = int(layer.max()) + 1 if len(layer) else 1
+        tallest = int(layer.value_counts().max()) if len(layer) else 1
+        _, ax = plt.subplots(figsize=(max(7.0, 2.3 * depth + 2), max(4.0, 1.25 * tallest + 1.5)),
+                             layout="constrained")
+    counts = {(u, v): float(d.get("count", len(d.get("links", ())) or 1))
+              for u, v, d in graph.edges(data=True)}
+    most = max(counts.values(), default=1.0)
+    if counts:
+        edgelist = list(counts)
+        arrows = nx.draw_networkx_edges(
+            graph, pos, edgelist=edgelist, ax=ax, width=[1.0 + 4.0 * counts[e] / most
+                                                         for e in edgelist],
+            edge_color="#7b8794", arrows=True, arrowstyle="-|>", arrowsize=14,
+            node_size=size.tolist(), nodelist=nodes, connectionstyle="arc3,rad=0.12")
+        for arrow in arrows:
+            arrow.set_gid("project-link")
+        for (u, v), c in counts.items():
+            if most <= 1:
+                break  # every pair has one link: the labels would say nothing
+            (x0, y0), (x1, y1) = pos[u], pos[v]
+            ax.annotate(f"{c:.0f}", ((x0 + x1) / 2, (y0 + y1) / 2), ha="center", va="center",
+                        fontsize=7, color="0.3",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+    ax.scatter([pos[v][0] for v in nodes], [pos[v][1] for v in nodes], s=size.to_numpy(),
+               c=colour, edgecolors="white", linewidths=1.5, zorder=3, label="Projects")
+    for v in nodes:
+        ax.annotate(str(v), pos[v], ha="center", va="center", fontsize=8, fontweight="bold",
+                    color="white", zorder=4)
+        if labels is not None:
+            ax.annotate(str(labels.get(v, v)), pos[v], xytext=(0, -np.sqrt(size[v]) / 2 - 3),
+                        textcoords="offset points", ha="center", va="top", fontsize=7.5,
+                        color="0.2", zorder=4, bbox={"boxstyle": "round,pad=0.1", "fc": "white",
+                                                    "ec": "none", "alpha": 0.85})
+    handles = [Line2D([], [], marker="o", ls="", ms=8, color=palette[k % 10], label=p)
+               for k, p in enumerate(kinds)]
+    if np.isfinite(top):
+        handles.append(Line2D([], [], ls="", label=f"size: budget (largest "
+                              f"{top / 1e6:,.1f} M {currency})"))
+    if counts:
+        handles.append(Line2D([], [], ls="", label="arrow P → Q: Q's tasks wait for P's;\n"
+                              "width: number of links"))
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  frameon=False, fontsize=8)
+    ax.set_axis_off()
+    ax.margins(0.12, 0.18)
+    if title:
+        ax.set_title(title, loc="left", fontweight="bold")
     return ax

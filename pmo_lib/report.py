@@ -40,29 +40,43 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import plots
+from . import health, plots
 from .errors import DataValidationError, PMOError, ReportError
 from .evm import GLOSSARY, RAG_COLOURS, RAG_LEVELS, RagThresholds, rag_counts, rag_status
 from .model import Portfolio, load_portfolio, parse_month
+from .schedule import schedule_portfolio
 
 __all__ = [
     "HEADLINE_TAG",
     "PARAMETERS",
     "REPORT_NAME",
     "REPORT_NOTEBOOK",
+    "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
     "Block",
     "Headline",
     "ReportResult",
+    "critical_path_changes",
+    "dcma_messages",
+    "dcma_summary",
+    "dcma_table",
     "glossary",
     "headline",
     "key_messages",
+    "milestone_moves",
+    "milestone_table",
+    "portfolio_gantt",
+    "previous_month",
+    "previous_schedule",
     "project_table",
     "provenance",
     "read_headline",
     "resolve_data",
     "resolve_month",
     "run_monthly_report",
+    "schedule_messages",
+    "schedule_status",
+    "schedule_table",
     "title",
 ]
 
@@ -281,6 +295,12 @@ class Headline:
         Number of projects per RAG level (every level of :data:`pmo_lib.evm.RAG_LEVELS`).
     rag_green, rag_amber : float
         The thresholds used.
+    projects_late : int or None
+        Projects forecast to finish after their baseline finish (None: no schedule given).
+    worst_slip : float or None
+        The largest slip of a project's forecast finish past its baseline finish. [d]
+    worst_slip_project : str or None
+        The id of that project.
     """
 
     portfolio: str
@@ -307,6 +327,10 @@ class Headline:
     rag_green: float
     rag_amber: float
     rag_counts: Mapping[str, int] = field(default_factory=dict, compare=False)
+    projects_late: int | None = None
+    worst_slip: float | None = None
+    worst_slip_project: str | None = None
+    worst_slip_name: str | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures: month and date as text, NaN as None."""
@@ -322,7 +346,11 @@ class Headline:
             out[name] = _finite(getattr(self, name))
         out |= {"rag": self.rag, "spi_rag": self.spi_rag, "cpi_rag": self.cpi_rag,
                 "rag_counts": {k: int(v) for k, v in self.rag_counts.items()},
-                "rag_green": float(self.rag_green), "rag_amber": float(self.rag_amber)}
+                "rag_green": float(self.rag_green), "rag_amber": float(self.rag_amber),
+                "projects_late": None if self.projects_late is None
+                else int(self.projects_late),
+                "worst_slip": None if self.worst_slip is None else _finite(self.worst_slip),
+                "worst_slip_project": self.worst_slip_project}
         return out
 
     def _repr_json_(self) -> dict[str, Any]:
@@ -369,6 +397,18 @@ class Headline:
             '<div class="pmo-card"><div class="pmo-card-label">Projects by RAG</div>'
             f'<div class="pmo-card-value">{int(self.projects)}</div>'
             f'<div class="pmo-pills">{pills}</div></div>')
+        if self.projects_late is not None:
+            late = int(self.projects_late)
+            if late and self.worst_slip is not None:
+                who = self.worst_slip_name or self.worst_slip_project
+                note = f"latest against plan: {who}, {self.worst_slip:,.0f} working days"
+            else:
+                note = "every project on or before its baseline finish"
+            style = f' style="border-top-color:{RAG_COLOURS["red" if late else "green"]}"'
+            items.append(
+                f'<div class="pmo-card"{style}><div class="pmo-card-label">Finishing late'
+                f'</div><div class="pmo-card-value">{late} of {int(self.projects)}</div>'
+                f'<div class="pmo-card-note">{escape(note)}</div></div>')
         return f"{_CARD_CSS}<div class=\"pmo-cards\">{''.join(items)}</div>"
 
     def __repr__(self) -> str:
@@ -394,7 +434,8 @@ _CARD_CSS = """<style>
 
 
 def headline(portfolio: Portfolio, month, performance: pd.DataFrame, total: pd.DataFrame,
-             thresholds: RagThresholds | None = None) -> Headline:
+             thresholds: RagThresholds | None = None,
+             schedule_status: pd.DataFrame | None = None) -> Headline:
     """The headline figures of the report.
 
     Parameters
@@ -408,6 +449,9 @@ def headline(portfolio: Portfolio, month, performance: pd.DataFrame, total: pd.D
         :func:`pmo_lib.evm.rollup` of ``performance`` (one row: sums first, then indices).
     thresholds : RagThresholds, optional
         Those used for ``performance`` and ``total`` (default ``RagThresholds()``).
+    schedule_status : DataFrame, optional
+        :func:`schedule_status` for that month: adds ``projects_late`` (slip > 0) and the
+        worst slip and its project.
 
     Returns
     -------
@@ -439,7 +483,20 @@ def headline(portfolio: Portfolio, month, performance: pd.DataFrame, total: pd.D
         rag=str(row["rag"]), spi_rag=_band(float(row["spi"]), t),
         cpi_rag=_band(float(row["cpi"]), t), rag_green=t.green, rag_amber=t.amber,
         rag_counts={k: int(v) for k, v in counts.items()},
+        **_schedule_figures(schedule_status),
     )
+
+
+def _schedule_figures(status: pd.DataFrame | None) -> dict[str, Any]:
+    if status is None:
+        return {}
+    slip = status["slip"].dropna()
+    out: dict[str, Any] = {"projects_late": int((slip > 0).sum())}
+    if len(slip):
+        worst = slip.idxmax()
+        out |= {"worst_slip": float(slip[worst]), "worst_slip_project": str(worst),
+                "worst_slip_name": str(status.at[worst, "name"])}
+    return out
 
 
 def title(figures: Headline) -> Block:
@@ -561,14 +618,592 @@ def project_table(performance: pd.DataFrame, total: pd.DataFrame, currency: str 
     return styler.set_table_attributes('class="pmo-table"')
 
 
+# ----------------------------------------------------------------------------------------
+# Schedule section: forecast finish, slip, milestones, critical path, DCMA
+# ----------------------------------------------------------------------------------------
+def previous_month(portfolio: Portfolio, month) -> pd.Period | None:
+    """The status month before ``month`` (the previous snapshot), or None for the first.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> previous_month(pf, "2026-02"), previous_month(pf, "2026-01")
+    (Period('2026-01', 'M'), None)
+    """
+    month = parse_month(month)
+    earlier = [m for m in portfolio.months if m < month]
+    return earlier[-1] if earlier else None
+
+
+def previous_schedule(portfolio: Portfolio, month) -> pd.DataFrame | None:
+    """The portfolio scheduled at the previous status month (None for the first month).
+
+    :func:`pmo_lib.schedule.schedule_portfolio` at :func:`previous_month`; the report compares
+    this month's forecast with it.
+    """
+    before = previous_month(portfolio, month)
+    return None if before is None else schedule_portfolio(portfolio, before)
+
+
+def _workdays(portfolio: Portfolio, dates) -> np.ndarray:
+    """Working-day offsets of dates (NaN for NaT), from the portfolio's earliest start."""
+    values = pd.DatetimeIndex(pd.to_datetime(pd.Series(dates)))
+    out = np.full(len(values), np.nan)
+    ok = values.notna()
+    if ok.any():
+        start = portfolio.projects["start_date"].min()
+        out[ok] = portfolio.calendar.date_to_offset(values[ok], start)
+    return out
+
+
+def _finishes(schedule: pd.DataFrame) -> pd.DataFrame:
+    by = schedule.groupby("project_id", sort=False)
+    return pd.DataFrame({"forecast_finish": by["finish_date"].max(),
+                         "baseline_finish": by["baseline_finish"].max()})
+
+
+def _critical_sets(schedule: pd.DataFrame) -> pd.Series:
+    return schedule["longest_path"].astype(bool)
+
+
+def critical_path_changes(schedule: pd.DataFrame,
+                          previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Tasks that joined or left the critical (longest) path since the previous month.
+
+    Parameters
+    ----------
+    schedule, previous : DataFrame
+        :func:`pmo_lib.schedule.schedule_portfolio` this month and at the previous month
+        (None: no comparison, an empty table).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by task id: ``project_id``, ``name``, ``milestone``, ``change``
+        (``"joined"``: on the longest path now and not before; ``"left"``: on it before, not
+        now, and still unfinished, so it gained float), ``total_float`` [d] now; sorted by
+        project, change and id. A task that left the path because it was completed is not
+        listed: finishing work is progress, not a change of the path.
+    """
+    cols = ["project_id", "name", "milestone", "change", "total_float"]
+    if previous is None:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="id"))
+    now = _critical_sets(schedule)
+    before = _critical_sets(previous).reindex(now.index, fill_value=False)
+    open_ = schedule["status"] != "complete"
+    joined = now & ~before
+    left = before & ~now & open_
+    out = schedule.loc[joined | left, ["project_id", "name", "milestone", "total_float"]]
+    out = out.assign(change=np.where(joined[out.index], "joined", "left"))[cols]
+    out.index.name = "id"
+    return out.reset_index().sort_values(["project_id", "change", "id"]).set_index("id")
+
+
+def milestone_moves(portfolio: Portfolio, schedule: pd.DataFrame,
+                    previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Milestones whose forecast date moved since the previous month, biggest moves first.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        For the project names and the working-day calendar.
+    schedule, previous : DataFrame
+        :func:`pmo_lib.schedule.schedule_portfolio` this month and at the previous month
+        (None: no comparison, an empty table).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by task id: ``project_id``, ``project`` (name), ``milestone`` (name),
+        ``baseline`` (baseline date), ``previous_forecast`` (last month's forecast date),
+        ``forecast`` (this month's forecast, or actual, date), ``moved`` (working days
+        from the previous forecast to this one; positive = later) [d] and ``slip`` (working
+        days from the baseline to this forecast; positive = late) [d]. Only milestones
+        that moved; sorted by the size of the move (largest first), then forecast date.
+        Without ``previous`` it is empty with ``attrs["compared"]`` False.
+    """
+    cols = ["project_id", "project", "milestone", "baseline", "previous_forecast",
+            "forecast", "moved", "slip"]
+    if previous is None:
+        empty = pd.DataFrame(columns=cols, index=pd.Index([], name="id"))
+        empty.attrs["compared"] = False
+        return empty
+    names = portfolio.projects.set_index("id")["name"]
+    ms = schedule[schedule["milestone"].astype(bool)]
+    before = previous["finish_date"].reindex(ms.index)
+    table = pd.DataFrame({
+        "project_id": ms["project_id"], "project": ms["project_id"].map(names),
+        "milestone": ms["name"], "baseline": ms["baseline_finish"],
+        "previous_forecast": before, "forecast": ms["finish_date"],
+        "moved": _workdays(portfolio, ms["finish_date"]) - _workdays(portfolio, before),
+        "slip": _workdays(portfolio, ms["finish_date"])
+        - _workdays(portfolio, ms["baseline_finish"]),
+    }, index=ms.index)
+    table = table[table["moved"].abs() > 0]
+    order = table.assign(size=table["moved"].abs()).sort_values(
+        ["size", "forecast"], ascending=[False, True], kind="stable")
+    order.index.name = "id"
+    return order[cols]
+
+
+#: Columns of :func:`schedule_status`, in order.
+SCHEDULE_COLUMNS = ("name", "baseline_finish", "forecast_finish", "slip", "previous_finish",
+                    "slip_change", "milestones_moved", "critical_joined", "critical_left")
+
+
+def schedule_status(portfolio: Portfolio, schedule: pd.DataFrame,
+                    previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per project: forecast finish against baseline, and what changed since last month.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    schedule : DataFrame
+        :func:`pmo_lib.schedule.schedule_portfolio` at the report month.
+    previous : DataFrame, optional
+        The same at the previous status month (:func:`previous_schedule`); without it the
+        "since last month" columns are NaN.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``project_id`` (projects in portfolio order), columns
+        :data:`SCHEDULE_COLUMNS`: ``name``; ``baseline_finish`` (latest baseline finish of
+        its tasks) and ``forecast_finish`` (latest forecast finish, ``finish_date``);
+        ``slip`` (working days from the baseline finish to the forecast finish; positive =
+        late) [d]; ``previous_finish`` (last month's forecast finish) and ``slip_change``
+        (this month's slip − last month's: positive = the finish moved later) [d];
+        ``milestones_moved`` (milestones whose forecast moved, :func:`milestone_moves`);
+        ``critical_joined`` and ``critical_left`` (tasks that joined / left the longest
+        path, :func:`critical_path_changes`). ``attrs["portfolio"]`` holds the same figures
+        for the portfolio as a whole (its latest baseline and forecast finishes).
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, schedule
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> now, before = schedule.schedule_portfolio(pf, "2026-02"), previous_schedule(pf, "2026-02")
+    >>> schedule_status(pf, now, before)[["slip", "slip_change", "milestones_moved"]]
+                slip  slip_change  milestones_moved
+    project_id
+    P1           2.0          1.0                 1
+    P2          22.0         21.0                 0
+    """
+    projects = portfolio.projects.set_index("id")
+    ids = pd.Index(projects.index.astype(str), name="project_id")
+    now = _finishes(schedule).reindex(ids)
+    out = pd.DataFrame({"name": projects["name"].reindex(ids),
+                        "baseline_finish": now["baseline_finish"],
+                        "forecast_finish": now["forecast_finish"]}, index=ids)
+    out["slip"] = (_workdays(portfolio, now["forecast_finish"])
+                   - _workdays(portfolio, now["baseline_finish"]))
+    whole = {"baseline_finish": now["baseline_finish"].max(),
+             "forecast_finish": now["forecast_finish"].max()}
+    whole["slip"] = float(_workdays(portfolio, [whole["forecast_finish"]])[0]
+                          - _workdays(portfolio, [whole["baseline_finish"]])[0])
+    whole["previous_finish"], whole["slip_change"] = pd.NaT, np.nan
+    out.attrs["portfolio"] = whole
+    if previous is None:
+        out["previous_finish"] = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns]")
+        out["slip_change"] = np.nan
+        for col in ("milestones_moved", "critical_joined", "critical_left"):
+            out[col] = pd.Series(pd.NA, index=ids, dtype="Int64")
+        return out[list(SCHEDULE_COLUMNS)]
+    before = _finishes(previous).reindex(ids)
+    out["previous_finish"] = before["forecast_finish"]
+    out["slip_change"] = out["slip"] - (_workdays(portfolio, before["forecast_finish"])
+                                        - _workdays(portfolio, before["baseline_finish"]))
+    whole["previous_finish"] = before["forecast_finish"].max()
+    whole["slip_change"] = whole["slip"] - float(
+        _workdays(portfolio, [whole["previous_finish"]])[0]
+        - _workdays(portfolio, [before["baseline_finish"].max()])[0])
+    moves = milestone_moves(portfolio, schedule, previous)
+    changes = critical_path_changes(schedule, previous)
+    out["milestones_moved"] = moves.groupby("project_id").size().reindex(ids, fill_value=0)
+    for col, what in (("critical_joined", "joined"), ("critical_left", "left")):
+        sel = changes[changes["change"] == what]
+        out[col] = sel.groupby("project_id").size().reindex(ids, fill_value=0)
+    for col in ("milestones_moved", "critical_joined", "critical_left"):
+        out[col] = out[col].astype("Int64")
+    return out[list(SCHEDULE_COLUMNS)]
+
+
+def _days(x, signed: bool = True) -> str:
+    if x is None or pd.isna(x):
+        return "–"
+    x = float(x)
+    if x == 0:
+        return "0"
+    return f"{x:+,.0f}" if signed else f"{x:,.0f}"
+
+
+def _date(ts) -> str:
+    return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%d %b %Y}"
+
+
+def _late_style(value) -> str:
+    if value is None or pd.isna(value) or float(value) == 0:
+        return ""
+    return "color: #c62828; font-weight: 600" if float(value) > 0 else "color: #2e7d32"
+
+
+def _align_left(styler, columns: list[str], wrap: bool = False):
+    """Left-align (and optionally wrap) text columns: cells and their headers."""
+    styler = styler.set_properties(subset=columns, **{"text-align": "left"} | (
+        {"white-space": "normal"} if wrap else {}))
+    positions = [styler.data.columns.get_loc(c) for c in columns]
+    return styler.set_table_styles(
+        [{"selector": f"th.col_heading.col{k}", "props": "text-align: left"}
+         for k in positions], overwrite=False)
+
+
+def schedule_table(status: pd.DataFrame):
+    """The per-project schedule table: finish dates, slip and changes since last month.
+
+    Parameters
+    ----------
+    status : DataFrame
+        :func:`schedule_status`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per project, the portfolio last (its latest finishes; changes added up);
+        slips in red when late, green when early. Slips are in working days.
+    """
+    whole = status.attrs.get("portfolio", {})
+    total = pd.DataFrame({
+        "name": "Portfolio",
+        "baseline_finish": whole.get("baseline_finish", status["baseline_finish"].max()),
+        "forecast_finish": whole.get("forecast_finish", status["forecast_finish"].max()),
+        "slip": whole.get("slip", np.nan),
+        "previous_finish": whole.get("previous_finish", status["previous_finish"].max()),
+        "slip_change": whole.get("slip_change", np.nan),
+        "milestones_moved": status["milestones_moved"].sum(min_count=1),
+        "critical_joined": status["critical_joined"].sum(min_count=1),
+        "critical_left": status["critical_left"].sum(min_count=1)}, index=["Total"])
+    table = pd.concat([status, total])
+    shown = pd.DataFrame({
+        "Project": table["name"],
+        "Baseline finish": table["baseline_finish"].map(_date),
+        "Forecast finish": table["forecast_finish"].map(_date),
+        "Slip": table["slip"].map(_days),
+        "Last month's forecast": table["previous_finish"].map(_date),
+        "Change": table["slip_change"].map(_days),
+        "Milestones moved": table["milestones_moved"].map(lambda v: _days(v, False)),
+        "Joined critical path": table["critical_joined"].map(lambda v: _days(v, False)),
+        "Left critical path": table["critical_left"].map(lambda v: _days(v, False)),
+    }, index=table.index)
+    shown.index.name = None
+    styler = shown.style
+    colours = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    colours["Slip"] = table["slip"].map(_late_style)
+    colours["Change"] = table["slip_change"].map(_late_style)
+    styler = styler.apply(lambda _: colours, axis=None)
+    styler = styler.set_properties(subset=pd.IndexSlice[["Total"], :],
+                                   **{"font-weight": "bold", "border-top": "2px solid #333"})
+    styler = _align_left(styler, ["Project"], wrap=True)
+    styler = styler.set_caption("Slip and change in working days; + is later than the "
+                                "baseline (slip) or than last month's forecast (change).")
+    return styler.set_table_attributes('class="pmo-table pmo-grid pmo-total"')
+
+
+def milestone_table(moves: pd.DataFrame, limit: int = 10):
+    """The milestones whose forecast moved most since last month.
+
+    Parameters
+    ----------
+    moves : DataFrame
+        :func:`milestone_moves`.
+    limit : int
+        How many to show (the biggest moves).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler or Block
+        Milestone, project, baseline, last month's forecast, this month's forecast, moved
+        by (working days, red when later); a sentence when no milestone moved.
+    """
+    if len(moves) == 0:
+        text = ("No milestone forecast moved since last month."
+                if moves.attrs.get("compared", True) else
+                "This is the first status month: milestone moves are reported from next "
+                "month.")
+        return Block(f'<p class="pmo-note">{escape(text)}</p>', text)
+    top = moves.head(limit)
+    shown = pd.DataFrame({
+        "Milestone": top["milestone"], "Project": top["project"],
+        "Baseline": top["baseline"].map(_date),
+        "Last month's forecast": top["previous_forecast"].map(_date),
+        "This month's forecast": top["forecast"].map(_date),
+        "Moved by": top["moved"].map(_days),
+        "Slip": top["slip"].map(_days),
+    })
+    shown.index.name = None
+    colours = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    colours["Moved by"] = top["moved"].map(_late_style)
+    colours["Slip"] = top["slip"].map(_late_style)
+    styler = shown.style.apply(lambda _: colours, axis=None)
+    styler = _align_left(styler, ["Milestone", "Project"], wrap=True)
+    more = len(moves) - len(top)
+    caption = (f"The {len(top)} largest of {len(moves)} moves. " if more > 0 else "") + \
+        "Moved by and slip in working days; + is later than last month's forecast " \
+        "(moved by) or than the baseline (slip)."
+    styler = styler.set_caption(caption)
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _names(names, limit: int = 4) -> str:
+    names = list(names)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def schedule_messages(status: pd.DataFrame, moves: pd.DataFrame,
+                      changes: pd.DataFrame | None = None) -> Block:
+    """Plain-language messages on the schedule: late projects, milestones, critical path.
+
+    Parameters
+    ----------
+    status : DataFrame
+        :func:`schedule_status`.
+    moves : DataFrame
+        :func:`milestone_moves`.
+    changes : DataFrame, optional
+        :func:`critical_path_changes`.
+    """
+    n = len(status)
+    late = status[status["slip"] > 0].sort_values("slip", ascending=False)
+    if len(late):
+        worst = late.iloc[0]
+        finish = (f"**Finish dates: {len(late)} of {n} projects are forecast to finish after "
+                  f"their baseline.** The latest against plan is {worst['name']}, "
+                  f"{_plural(round(worst['slip']), 'working day')} late (forecast "
+                  f"{_date(worst['forecast_finish'])}, baseline "
+                  f"{_date(worst['baseline_finish'])})")
+        change = worst["slip_change"]
+        if pd.notna(change) and change != 0:
+            finish += (f", {_plural(round(abs(change)), 'day')} "
+                       f"{'more' if change > 0 else 'less'} than last month")
+        finish += "."
+    else:
+        finish = f"**Finish dates: all {n} projects are forecast to finish on or before " \
+                 "their baseline.**"
+    worse = status[status["slip_change"] > 0]
+    better = status[status["slip_change"] < 0]
+    if status["slip_change"].notna().any():
+        if len(worse) or len(better):
+            parts = []
+            if len(worse):
+                parts.append(f"{_plural(len(worse), 'project')} slipped further ("
+                             f"{_names(worse.sort_values('slip_change', ascending=False)['name'])})")
+            if len(better):
+                parts.append(f"{_plural(len(better), 'project')} recovered time ("
+                             f"{_names(better.sort_values('slip_change')['name'])})")
+            finish += " Since last month " + "; ".join(parts) + "."
+        else:
+            finish += " No forecast finish moved since last month."
+    messages = [finish]
+    if status["milestones_moved"].notna().any():
+        if len(moves):
+            later, earlier = int((moves["moved"] > 0).sum()), int((moves["moved"] < 0).sum())
+            how = ", ".join(f"{k} {word}" for k, word in ((later, "later"),
+                                                           (earlier, "earlier")) if k)
+            top = moves.iloc[0]
+            msg = (f"**Milestones: {_plural(len(moves), 'milestone')} moved since last "
+                   f"month** ({how}). The largest move: "
+                   f"{top['milestone']} ({top['project']}), "
+                   f"{_plural(round(abs(top['moved'])), 'working day')} "
+                   f"{'later' if top['moved'] > 0 else 'earlier'}, now "
+                   f"{_date(top['forecast'])}.")
+        else:
+            msg = "**Milestones: no milestone forecast moved since last month.**"
+        messages.append(msg)
+        if changes is not None:
+            joined = int((changes["change"] == "joined").sum())
+            left = int((changes["change"] == "left").sum())
+            where = changes["project_id"].nunique()
+            if joined or left:
+                names = status["name"].reindex(pd.unique(changes["project_id"])).tolist()
+                messages.append(
+                    f"**Critical path: {joined} joined, {left} left** in "
+                    f"{_plural(where, 'project')} ({_names(names)}): the work that drives "
+                    "their finish date has changed; review it with their project managers.")
+            else:
+                messages.append("**Critical path: unchanged since last month.**")
+    else:
+        messages.append("This is the first status month: changes since last month start "
+                        "next month.")
+    items = "".join(f"<li>{_bold(escape(m))}</li>" for m in messages)
+    html = ('<ul class="pmo-messages" style="line-height:1.5;background:#f5f7fa;border-left:4px '
+            f'solid #1f4e79;padding:10px 16px 10px 34px;margin:0.8em 0">{items}</ul>')
+    return Block(html, "\n".join(f"- {m}" for m in messages))
+
+
+def portfolio_gantt(portfolio: Portfolio, schedule: pd.DataFrame, *, status_date=None,
+                    expand=None, ax=None):
+    """The portfolio's schedule as a Gantt chart, one summary bar per project.
+
+    :func:`pmo_lib.plots.gantt` grouped by project, labelled ``ID  name``, with the
+    baseline under each bar and the status date line (default: the schedule's own).
+    """
+    labels = {pid: f"{pid}  {name}" for pid, name in
+              zip(portfolio.projects["id"], portfolio.projects["name"], strict=True)}
+    return plots.gantt(schedule, group_by="project_id", group_labels=labels, expand=expand,
+                       status_date=status_date, calendar=portfolio.calendar, ax=ax,
+                       title="Portfolio schedule: forecast against baseline")
+
+
+#: Checks reported as a count of items, as a percentage, or as an index (by check number).
+_DCMA_COUNTS = (2, 7, 9, 12)
+_DCMA_INDICES = (13, 14)
+_DCMA_AT_LEAST = (4, 13, 14)
+_DCMA_ITEMS = {1: "tasks", 2: "links", 3: "links", 4: "links", 5: "tasks", 6: "tasks",
+               7: "tasks", 8: "tasks", 9: "tasks", 10: "tasks", 11: "tasks due",
+               12: "projects", 13: "projects", 14: "tasks due"}
+_SINGULAR = {"tasks": "task", "links": "link", "projects": "project", "tasks due": "task due"}
+
+
+def dcma_summary(portfolio: Portfolio, month, *, schedule: pd.DataFrame | None = None,
+                 thresholds=None) -> pd.DataFrame:
+    """The DCMA 14-point assessment of the portfolio, with how many projects fail each check.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        Status month.
+    schedule : DataFrame, optional
+        :func:`pmo_lib.schedule.schedule_portfolio` at ``month`` (computed when omitted).
+    thresholds : DcmaThresholds, optional
+        Pass thresholds (default DCMA's).
+
+    Returns
+    -------
+    DataFrame
+        Index ``number`` 1..14: ``check``, ``metric`` (the portfolio's value: fraction,
+        count or index), ``threshold``, ``passed`` (the portfolio), ``count`` and
+        ``population`` (offending and assessed items), ``projects_failing`` (how many
+        projects fail the check on their own), ``failing`` (their ids, tuple) and
+        ``projects`` (how many projects were assessed), from :func:`pmo_lib.health.dcma14`
+        and :func:`pmo_lib.health.dcma14_by_project`.
+    """
+    overall = health.dcma14(portfolio, month, schedule=schedule, thresholds=thresholds)
+    by = health.dcma14_by_project(portfolio, month, schedule=schedule,
+                                  thresholds=thresholds)
+    fails = by[~by["passed"].astype(bool)].reset_index()
+    failing = fails.groupby("number")["project_id"].agg(tuple).reindex(overall.index)
+    out = overall[["check", "metric", "threshold", "passed", "count", "population"]].copy()
+    out["failing"] = failing.map(lambda v: v if isinstance(v, tuple) else ())
+    out["projects_failing"] = out["failing"].map(len).astype(int)
+    out["projects"] = by.index.get_level_values("project_id").nunique()
+    return out
+
+
+def _dcma_value(number: int, x) -> str:
+    if x is None or pd.isna(x):
+        return "–"
+    if number in _DCMA_COUNTS:
+        return f"{x:,.0f}"
+    if number in _DCMA_INDICES:
+        return f"{x:.2f}"
+    return f"{100 * x:.1f} %"
+
+
+def _dcma_rule(number: int, threshold) -> str:
+    sign = "≥ " if number in _DCMA_AT_LEAST else "≤ "
+    if number in _DCMA_COUNTS or number in _DCMA_INDICES:
+        return sign + _dcma_value(number, threshold)
+    return sign + f"{100 * threshold:.1f}".removesuffix(".0") + " %"
+
+
+def dcma_table(summary: pd.DataFrame):
+    """The DCMA 14-point summary as a styled table: check, portfolio value, rule, result.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`dcma_summary`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per check: the portfolio's value, the pass rule, Pass/Fail (coloured),
+        the offending items and the projects that fail the check on their own.
+    """
+    rule = [_dcma_rule(n, t) for n, t in zip(summary.index, summary["threshold"], strict=True)]
+    items = [f"{c:,} of {p:,} " + (_DCMA_ITEMS.get(n, "items") if p != 1 else
+                                   _SINGULAR.get(_DCMA_ITEMS.get(n, "items"), "item"))
+             if p else "none in scope"
+             for n, c, p in zip(summary.index, summary["count"], summary["population"],
+                                strict=True)]
+    failing = [f"{k} of {n}" + (f": {', '.join(ids)}" if ids else "")
+               for k, n, ids in zip(summary["projects_failing"], summary["projects"],
+                                    summary["failing"], strict=True)]
+    shown = pd.DataFrame({
+        "Check": summary["check"],
+        "Portfolio": [_dcma_value(n, v) for n, v in zip(summary.index, summary["metric"],
+                                                        strict=True)],
+        "Pass rule": rule,
+        "Result": np.where(summary["passed"].astype(bool), "Pass", "Fail"),
+        "Offending": items,
+        "Projects failing": failing,
+    }, index=summary.index)
+    shown.index.name = None
+    passed = summary["passed"].astype(bool)
+    n_pass = int(passed.sum())
+    styler = shown.style.map(
+        lambda r: f"background-color: {RAG_COLOURS['green' if r == 'Pass' else 'red']}; "
+        "color: white; font-weight: bold; text-align: center", subset=["Result"])
+    styler = _align_left(styler, ["Check", "Pass rule", "Offending", "Projects failing"],
+                         wrap=True)
+    styler = styler.set_caption(
+        f"The portfolio passes {n_pass} of {len(shown)} checks. Portfolio: all projects "
+        "assessed together; projects failing: each project assessed on its own.")
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+def dcma_messages(summary: pd.DataFrame) -> Block:
+    """One sentence on the schedule quality: checks passed and the ones that fail."""
+    passed = summary["passed"].astype(bool)
+    failed = summary.loc[~passed, "check"].tolist()
+    text = (f"**Schedule quality: {int(passed.sum())} of {len(summary)} DCMA checks "
+            "pass.** " + ("Failing: " + ", ".join(failed) + "." if failed
+                          else "The schedules are fit to steer by."))
+    html = (f'<p class="pmo-note" style="background:#f5f7fa;border-left:4px solid #1f4e79;'
+            f'padding:8px 14px">{_bold(escape(text))}</p>')
+    return Block(html, text)
+
+
+#: Schedule terms of the report, added to the EVM glossary.
+_SCHEDULE_TERMS = {
+    "Baseline finish": "The finish date in the approved plan",
+    "Forecast finish": "When the work is now expected to finish, from the critical path "
+                       "schedule at the status date (actual dates for finished work)",
+    "Slip": "Working days from the baseline finish to the forecast finish; positive = late",
+    "Critical path": "The chain of tasks that sets a project's finish date (the longest "
+                     "path): any delay to them delays the project",
+    "Float": "How many working days a task can slip before it delays the project",
+    "Milestone": "A zero-duration checkpoint: a deliverable or decision",
+    "DCMA 14-point": "The US Defense Contract Management Agency's 14 checks of a schedule's "
+                     "quality (logic, constraints, float, durations, progress)",
+}
+
+
 def glossary() -> Block:
-    """The terms of the report (EVM acronyms and RAG), from :data:`pmo_lib.evm.GLOSSARY`."""
+    """The terms of the report: EVM acronyms and RAG (:data:`pmo_lib.evm.GLOSSARY`) and the
+    schedule terms (baseline and forecast finish, slip, critical path, float, DCMA)."""
     keys = [k for k in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "vac",
                         "rag") if k in GLOSSARY]
-    rows = "".join(f"<tr><th>{k.upper()}</th><td>{escape(GLOSSARY[k])}</td></tr>"
-                   for k in keys)
+    terms = [(k.upper(), GLOSSARY[k]) for k in keys] + list(_SCHEDULE_TERMS.items())
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in terms)
     html = f'<table class="pmo-glossary"><tbody>{rows}</tbody></table>'
-    return Block(html, "\n".join(f"{k.upper()}: {GLOSSARY[k]}" for k in keys))
+    return Block(html, "\n".join(f"{k}: {v}" for k, v in terms))
 
 
 def provenance(portfolio: Portfolio, month, thresholds: RagThresholds | None = None) -> Block:
@@ -752,7 +1387,16 @@ table.pmo-table td.col0 { white-space: normal; min-width: 9em; }
 table.pmo-table td.col11 { white-space: normal; min-width: 11em; font-size: 12px;
                            color: #444; }
 table.pmo-glossary th { text-align: left; padding: 3px 14px 3px 0; color: var(--pmo-blue);
-                        vertical-align: top; }
+                        vertical-align: top; white-space: nowrap; }
+table.pmo-grid tbody tr:last-child { background: inherit; }
+table.pmo-grid tbody tr:nth-child(even):last-child { background: #f7f9fb; }
+table.pmo-grid.pmo-total tbody tr:last-child { background: #eef2f7; }
+table.pmo-grid thead th { text-align: right; }
+table.pmo-grid thead th.col0, table.pmo-grid thead th.col11 { text-align: left; }
+table.pmo-grid td.col0 { min-width: 12em; }
+table.pmo-grid td.col11 { white-space: nowrap; min-width: 0; font-size: inherit;
+                          color: inherit; }
+.pmo-note { color: #333; }
 table.pmo-glossary td { padding: 3px 0; }
 .pmo-legend table, table[id^="T_"]:not(.pmo-table) td,
 table[id^="T_"]:not(.pmo-table) th { padding: 5px 10px; border-bottom: 1px solid #e6e9ee; }

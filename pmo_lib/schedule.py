@@ -428,12 +428,27 @@ def _offsets(dates: pd.Series, calendar: WorkCalendar, start: pd.Timestamp) -> n
     return out
 
 
-def _dates(offsets: np.ndarray, calendar: WorkCalendar, start: pd.Timestamp) -> np.ndarray:
-    out = np.full(offsets.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
-    ok = np.isfinite(offsets)
+def _dates(days: np.ndarray, calendar: WorkCalendar, start: pd.Timestamp) -> np.ndarray:
+    """Dates of whole working-day numbers (NaT where not finite)."""
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = np.isfinite(days)
     if ok.any():
-        out[ok] = calendar.offset_to_date(np.floor(offsets[ok]).astype(np.int64), start)
+        out[ok] = calendar.offset_to_date(days[ok].astype(np.int64), start)
     return out
+
+
+def _day_span(start: np.ndarray, finish: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last working day (numbers) of work from offset ``start`` to ``finish``.
+
+    Work that starts part-way through a day starts that day (floor); a finish part-way through
+    a day is on that day (ceil − 1). Zero-length work (a milestone) sits at the end of the day
+    before its offset, or on day 0 at the very start.
+    """
+    first = np.floor(start + _EPS)
+    last = np.ceil(finish - _EPS) - 1.0
+    zero = np.abs(finish - start) < _EPS
+    last = np.where(zero, np.maximum(last, np.minimum(first, 0.0)), np.maximum(last, first))
+    return np.where(zero, last, first), last
 
 
 # ----------------------------------------------------------------------------------------
@@ -640,15 +655,16 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
         out = {"project_id": projects, **out}
     result = pd.DataFrame(out, index=ids, copy=False)
     if start_ts is not None:
-        milestone = duration == 0
-        first = np.where(milestone, np.maximum(ef - 1.0, np.minimum(es, 0.0)), es)
+        # An in-progress task's bar runs from its actual start to its forecast finish.
+        first, last = _day_span(es, ef)
         result["start_date"] = _dates(first, cal, start_ts)
-        result["finish_date"] = _dates(np.maximum(ef - 1.0, first), cal, start_ts)
-        late_first = np.where(milestone, np.maximum(lf - 1.0, np.minimum(ls, 0.0)), ls)
+        result["finish_date"] = _dates(last, cal, start_ts)
+        late_first, late_last = _day_span(np.where(status == _IN_PROGRESS, es, ls), lf)
         result["late_start_date"] = _dates(late_first, cal, start_ts)
-        result["late_finish_date"] = _dates(np.maximum(lf - 1.0, late_first), cal, start_ts)
+        result["late_finish_date"] = _dates(late_last, cal, start_ts)
     result.attrs.update(
         start=start_ts,
+        progress=progress,
         data_date=data_date if status_date is not None else None,
         project_finish=({None: float(finish_by_project.max())} if "project_id" not in tasks
                         else dict(zip(uniques.tolist(), finish_by_project.tolist(),
@@ -690,14 +706,17 @@ def link_slack(schedule: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         The links with ``type`` and ``lag`` filled in, ``slack`` [d] (relationship free
         float: how many days the predecessor could slip before the link binds) and
         ``driving`` (slack 0: the link sets the successor's date). Links into complete tasks
-        have NaN slack and do not drive.
+        (and, under progress override, into started ones) have NaN slack and do not drive.
     """
     ids = pd.Index(schedule.index.astype(str))
     pi, si, ltype, lag = _link_arrays(links, ids)
     es, ef = schedule["early_start"].to_numpy(), schedule["early_finish"].to_numpy()
     dur = schedule["remaining"].to_numpy()
     slack = _slack(es, ef, dur, pi, si, ltype, lag)
-    slack = np.where(schedule["status"].to_numpy()[si] == "complete", np.nan, slack)
+    succ_status = schedule["status"].to_numpy()[si]
+    ignored = (succ_status == "complete") | (
+        (schedule.attrs.get("progress") == "override") & (succ_status == "in progress"))
+    slack = np.where(ignored, np.nan, slack)
     return pd.DataFrame({
         "pred": ids[pi], "succ": ids[si], "type": np.asarray(LINK_TYPES)[ltype], "lag": lag,
         "slack": slack, "driving": np.abs(np.nan_to_num(slack, nan=np.inf)) < _EPS,

@@ -11,6 +11,13 @@ Hand-checked figures of the mini fixture (tests/data/mini, status.csv and tasks.
   EAC = BAC / CPI = 3878.125; both projects red.
 * 2026-01 (status date 2026-01-16): EV = 1000 + 0.4 × 2000 = 1800; AC = 1100 + 700 = 1800;
   CPI = 1; P1 amber (SPI 0.90), P2 grey (nothing planned yet).
+
+Schedule (calendar Mon-Fri, holiday 2026-01-19): at 2026-01, A2 has 6 of its 10 days left
+from the data date 2026-01-20, so it finishes 2026-01-27 and M1 is forecast 2026-01-27
+(baseline 01-26: P1 slips 1 working day); B1 then runs 01-28..02-02 against a baseline
+finish of 01-30 (P2 slips 1). At 2026-02, M1 was met on 2026-01-28 (P1 slip 2, +1 since
+January; M1 moved 1 working day) and B1 has 2 of 4 days left from 2026-03-02, finishing
+2026-03-03: 22 working days after 01-30 (20 in February, 2 in March), +21 since January.
 """
 
 from __future__ import annotations
@@ -25,12 +32,15 @@ import pandas as pd
 import papermill
 import pytest
 
-from pmo_lib import SAMPLE_DATA, evm, load_portfolio, report
+from pmo_lib import SAMPLE_DATA, evm, load_portfolio, report, schedule
 from pmo_lib.errors import ReportError
 
 MINI = Path(__file__).parent / "data" / "mini"
 MINI_MONTHS = ("2026-01", "2026-02")
 SAMPLE_MONTHS = tuple(str(m) for m in pd.period_range("2025-11", "2026-10", freq="M"))
+#: Section titles of the schedule part of the report.
+SCHEDULE_SECTIONS = ("Schedule: when will the projects finish?", "Portfolio schedule",
+                     "Milestones that moved", "Schedule quality")
 REPORT_FILES = (".ipynb", ".html", ".json")
 #: Tolerance of money [cur] and ratios read back from JSON.
 REL, ABS = 1e-9, 1e-6
@@ -155,6 +165,137 @@ def test_project_table_has_a_total_row(mini):
     assert "Amounts in thousands of EUR" in in_k and ">3<" in in_k  # 3,400 EUR = 3 k
 
 
+def _working_day_slip(calendar, baseline: pd.Timestamp, forecast: pd.Timestamp) -> float:
+    """Working days from ``baseline`` to ``forecast`` (negative when early), counted directly."""
+    if forecast >= baseline:
+        return float(calendar.working_days(baseline, forecast) - 1)
+    return -float(calendar.working_days(forecast, baseline) - 1)
+
+
+def _expected_schedule(pf, month) -> pd.DataFrame:
+    """Per project forecast and baseline finish and slip, straight from schedule_portfolio."""
+    sched = schedule.schedule_portfolio(pf, month)
+    by = sched.groupby("project_id")
+    out = pd.DataFrame({"forecast": by["finish_date"].max(),
+                        "baseline": by["baseline_finish"].max()})
+    out["slip"] = [_working_day_slip(pf.calendar, b, f)
+                   for b, f in zip(out["baseline"], out["forecast"], strict=True)]
+    return out
+
+
+def test_previous_month(mini):
+    assert report.previous_month(mini, "2026-02") == pd.Period("2026-01", "M")
+    assert report.previous_month(mini, "2026-01") is None
+    assert report.previous_schedule(mini, "2026-01") is None
+    pd.testing.assert_frame_equal(report.previous_schedule(mini, "2026-02"),
+                                  schedule.schedule_portfolio(mini, "2026-01"))
+
+
+def test_schedule_status_hand_checked(mini):
+    now = schedule.schedule_portfolio(mini, "2026-02")
+    status = report.schedule_status(mini, now, report.previous_schedule(mini, "2026-02"))
+    assert tuple(status.columns) == report.SCHEDULE_COLUMNS
+    assert status["forecast_finish"].tolist() == [pd.Timestamp("2026-01-28"),
+                                                  pd.Timestamp("2026-03-03")]
+    assert status["previous_finish"].tolist() == [pd.Timestamp("2026-01-27"),
+                                                  pd.Timestamp("2026-02-02")]
+    assert status["slip"].tolist() == [2.0, 22.0]
+    assert status["slip_change"].tolist() == [1.0, 21.0]
+    assert status["milestones_moved"].tolist() == [1, 0]
+    assert status["critical_joined"].tolist() == [0, 0]    # A2 and M1 finished: not "left"
+    assert status["critical_left"].tolist() == [0, 0]
+    assert status.attrs["portfolio"]["slip"] == 22.0       # 2026-03-03 against 2026-01-30
+    first = report.schedule_status(mini, schedule.schedule_portfolio(mini, "2026-01"))
+    assert first["slip"].tolist() == [1.0, 1.0]
+    assert first["slip_change"].isna().all() and first["milestones_moved"].isna().all()
+
+
+def test_milestone_moves_hand_checked(mini):
+    now = schedule.schedule_portfolio(mini, "2026-02")
+    moves = report.milestone_moves(mini, now, report.previous_schedule(mini, "2026-02"))
+    assert moves.index.tolist() == ["M1"]
+    row = moves.loc["M1"]
+    assert (row["project"], row["milestone"]) == ("Build", "Built")
+    assert (row["baseline"], row["previous_forecast"], row["forecast"]) == (
+        pd.Timestamp("2026-01-26"), pd.Timestamp("2026-01-27"), pd.Timestamp("2026-01-28"))
+    assert (row["moved"], row["slip"]) == (1.0, 2.0)
+    assert report.milestone_moves(mini, now, None).empty
+    assert "No milestone forecast moved" in str(report.milestone_table(moves.iloc[:0]))
+    html = report.milestone_table(moves).to_html()
+    assert "Built" in html and "27 Jan 2026" in html and "+1" in html
+
+
+@pytest.mark.parametrize("month", ["2026-04", "2026-07"])
+def test_schedule_blocks_equal_the_engine_on_the_sample(sample, month):
+    now = schedule.schedule_portfolio(sample, month)
+    before_month = report.previous_month(sample, month)
+    before = schedule.schedule_portfolio(sample, before_month)
+    status = report.schedule_status(sample, now, report.previous_schedule(sample, month))
+    expected = _expected_schedule(sample, month)
+    previous = _expected_schedule(sample, before_month)
+    assert status.index.tolist() == sample.projects["id"].tolist()
+    assert status["forecast_finish"].tolist() == expected["forecast"][status.index].tolist()
+    assert status["baseline_finish"].tolist() == expected["baseline"][status.index].tolist()
+    assert status["slip"].tolist() == expected["slip"][status.index].tolist()
+    assert status["slip_change"].tolist() == \
+        (expected["slip"] - previous["slip"])[status.index].tolist()
+    # milestones moved: forecast date changed since the previous month
+    ms = now[now["milestone"]]
+    moved = ms.index[ms["finish_date"] != before["finish_date"][ms.index]]
+    moves = report.milestone_moves(sample, now, before)
+    assert sorted(moves.index) == sorted(moved)
+    assert moves["moved"].abs().is_monotonic_decreasing
+    assert status["milestones_moved"].sum() == len(moved)
+    for task, row in moves.iterrows():
+        assert row["moved"] == _working_day_slip(sample.calendar, before.at[task, "finish_date"],
+                                                 row["forecast"])
+    # critical path changes: the longest path now against last month's
+    changes = report.critical_path_changes(now, before)
+    joined = now.index[now["longest_path"] & ~before["longest_path"][now.index]]
+    left = now.index[~now["longest_path"] & before["longest_path"][now.index]
+                     & (now["status"] != "complete")]
+    assert sorted(changes.index[changes["change"] == "joined"]) == sorted(joined)
+    assert sorted(changes.index[changes["change"] == "left"]) == sorted(left)
+    assert status["critical_joined"].sum() == len(joined)
+    assert status["critical_left"].sum() == len(left)
+    text = str(report.schedule_messages(status, moves, changes))
+    assert f"{int((expected['slip'] > 0).sum())} of {len(expected)} projects" in text
+
+
+def test_dcma_summary_equals_health(sample):
+    from pmo_lib import health
+
+    month = sample.latest_month
+    summary = report.dcma_summary(sample, month)
+    overall = health.dcma14(sample, month)
+    by = health.dcma14_by_project(sample, month)
+    assert summary.index.tolist() == list(range(1, 15))
+    pd.testing.assert_series_equal(summary["metric"], overall["metric"])
+    assert summary["passed"].tolist() == overall["passed"].tolist()
+    failing = (~by["passed"]).groupby(level="number").sum()
+    assert summary["projects_failing"].tolist() == failing.tolist()
+    assert (summary["projects"] == len(sample.projects)).all()
+    html = report.dcma_table(summary).to_html()
+    for text in ("Critical path test", "Pass rule", "Projects failing", "≤ 5 %", "≥ 90 %"):
+        assert text in html, text
+    assert html.count(">Pass<") == int(overall["passed"].sum())
+    assert html.count(">Fail<") == int((~overall["passed"]).sum())
+    passed = int(overall["passed"].sum())
+    assert f"{passed} of 14 DCMA checks pass" in str(report.dcma_messages(summary))
+
+
+def test_headline_schedule_figures(mini):
+    perf = evm.project_performance(mini, "2026-02")
+    status = report.schedule_status(mini, schedule.schedule_portfolio(mini, "2026-02"))
+    h = report.headline(mini, "2026-02", perf, evm.rollup(perf), schedule_status=status)
+    d = h.to_dict()
+    assert (d["projects_late"], d["worst_slip"], d["worst_slip_project"]) == (2, 22.0, "P2")
+    assert "Finishing late" in h._repr_html_() and "2 of 2" in h._repr_html_()
+    plain = report.headline(mini, "2026-02", perf, evm.rollup(perf)).to_dict()
+    assert plain["projects_late"] is None and "Finishing late" not in \
+        report.headline(mini, "2026-02", perf, evm.rollup(perf))._repr_html_()
+
+
 # ----------------------------------------------------------------------------------------
 # End to end on the mini fixture
 # ----------------------------------------------------------------------------------------
@@ -194,6 +335,9 @@ def test_headline_hand_checked_end_to_end(mini_reports):
     assert feb["rag_counts"] == {"green": 0, "amber": 0, "red": 2, "grey": 0}
     for key in ("pv", "ev", "ac", "status_date", "rag_counts"):
         assert jan[key] != feb[key], key
+    assert (jan["projects_late"], jan["worst_slip"]) == (2, 1.0)
+    assert (feb["projects_late"], feb["worst_slip"], feb["worst_slip_project"]) == \
+        (2, 22.0, "P2")
 
 
 @pytest.mark.parametrize("month", MINI_MONTHS)
@@ -220,8 +364,15 @@ def test_html_has_no_code_and_shows_the_report(mini_reports, month):
     for text in ("Build", "Deploy", "Portfolio total", "Headline figures",
                  "on track", "act now, escalate to the sponsor", "Not measurable yet"):
         assert text in html, text
-    assert html.count("data:image/svg+xml") >= 2  # S-curve and SPI x CPI chart
+    assert html.count("data:image/svg+xml") >= 3  # S-curve, SPI x CPI chart, Gantt
     assert "<script" not in html  # a self-contained page: no JavaScript, no network
+    for title in SCHEDULE_SECTIONS:
+        assert title in html, title
+    for text in ("Critical path test", "Pass rule", "Projects failing", "Finishing late",
+                 "Slip", "Forecast finish"):  # the DCMA table, the card, the schedule table
+        assert text in html, text
+    forecast = _expected_schedule(load_portfolio(MINI), month)["forecast"]
+    assert all(f"{d:%d %b %Y}" in html for d in forecast)
 
 
 # ----------------------------------------------------------------------------------------
@@ -299,16 +450,29 @@ def test_failing_cell_names_the_error_and_leaves_nothing(tmp_path):
 @has_sample
 def test_two_sample_months(tmp_path):
     months = ("2026-03", "2026-10")
-    names = load_portfolio(SAMPLE_DATA).projects["name"]
-    figures = {}
+    pf = load_portfolio(SAMPLE_DATA)
+    names = pf.projects["name"]
+    figures, forecasts = {}, {}
     for month in months:
         result = report.run_monthly_report(month, out=tmp_path)
         figures[month] = json.loads(result.summary.read_text(encoding="utf-8"))
         _assert_headline_matches_evm(figures[month], SAMPLE_DATA, month)
         html = result.html.read_text(encoding="utf-8")
         assert all(name in html or escape(name) in html for name in names)
+        # the schedule figures are those of the engine, straight from schedule_portfolio
+        expected = _expected_schedule(pf, month)
+        forecasts[month] = expected["forecast"]
+        assert figures[month]["projects_late"] == int((expected["slip"] > 0).sum())
+        assert figures[month]["worst_slip"] == expected["slip"].max()
+        assert expected.at[figures[month]["worst_slip_project"], "slip"] == \
+            expected["slip"].max()
+        assert all(f"{d:%d %b %Y}" in html for d in expected["forecast"])
+        for title in SCHEDULE_SECTIONS:
+            assert escape(title) in html, title
+        assert html.count(">Pass<") + html.count(">Fail<") == 14   # the DCMA table
     for key in ("pv", "ev", "ac", "spi", "cpi", "status_date"):
         assert figures["2026-03"][key] != figures["2026-10"][key], key
+    assert not forecasts["2026-03"].equals(forecasts["2026-10"])
 
 
 @pytest.fixture(scope="module")
@@ -325,5 +489,8 @@ def test_every_sample_month_produces_a_report(sample_out, month):
         assert (sample_out / f"{report.REPORT_NAME}_{month}{ext}").is_file()
     figures = json.loads(result.summary.read_text(encoding="utf-8"))
     _assert_headline_matches_evm(figures, SAMPLE_DATA, month)
+    slip = _expected_schedule(load_portfolio(SAMPLE_DATA), month)["slip"]
+    assert (figures["projects_late"], figures["worst_slip"]) == (int((slip > 0).sum()),
+                                                                 slip.max())
     nb = nbformat.read(result.notebook, as_version=4)
     assert nb.metadata.papermill.parameters["month"] == month

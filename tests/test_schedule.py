@@ -366,3 +366,26 @@ def test_sample_schedules_and_reproduces_its_baseline(sample):
 def test_module_is_exported():
     assert schedule.cpm is cpm
     assert load_portfolio is not None
+
+
+def test_fractional_durations_give_the_day_work_ends():
+    """A 2.5-day task from Mon 2 March works Mon, Tue and half of Wed: it finishes Wed 4
+    (as WorkCalendar.finish_date says); its FS successor starts mid-Wednesday, on Wed 4."""
+    tasks, links = _net({"A": 2.5, "B": 1.0, "M": 0}, [("A", "B"), ("A", "M")])
+    r = cpm(tasks, links, calendar=WorkCalendar(), start=START)
+    assert r.loc["A", "finish_date"] == WorkCalendar().finish_date(START, 2.5) \
+        == pd.Timestamp("2026-03-04")
+    assert r.loc["B", "start_date"] == pd.Timestamp("2026-03-04")
+    assert r.loc["B", "finish_date"] == pd.Timestamp("2026-03-05")
+    assert r.loc["M", "start_date"] == r.loc["M", "finish_date"] == pd.Timestamp("2026-03-04")
+
+
+def test_link_slack_under_progress_override():
+    tasks, links = _progress({"D": {"actual_start": "2026-03-02", "pct": 40},
+                              "E": {"actual_start": "2026-03-04", "pct": 20}},
+                             [("D", "E")], {"D": 5, "E": 5})
+    kw = {"calendar": WorkCalendar(), "start": START, "status_date": "2026-03-06"}
+    retained = link_slack(cpm(tasks, links, **kw), links)
+    override = link_slack(cpm(tasks, links, progress="override", **kw), links)
+    assert retained["slack"].tolist() == [0.0] and retained["driving"].tolist() == [True]
+    assert np.isnan(override["slack"].iloc[0]) and not override["driving"].iloc[0]
