@@ -158,6 +158,44 @@ class WorkCalendar:
         return self.add_working_days(start, np.maximum(d - 1, 0))
 
     @classmethod
+    def for_country(cls, country: str, years: Iterable[int], *, subdivision: str | None = None,
+                    workweek: Iterable[str] | str = ("Mon", "Tue", "Wed", "Thu", "Fri"),
+                    extra: Iterable = ()) -> WorkCalendar:
+        """A calendar with a country's public holidays (from the ``holidays`` package).
+
+        Parameters
+        ----------
+        country : str
+            ISO 3166 code, e.g. ``"GB"``, ``"DE"``, ``"FR"``.
+        years : iterable of int
+            Years to include.
+        subdivision : str, optional
+            Region with its own holidays, e.g. ``"SCT"`` for Scotland.
+        extra : iterable of date-like
+            Company closures to add.
+
+        Raises
+        ------
+        DataValidationError
+            An unknown country or subdivision.
+
+        Examples
+        --------
+        >>> cal = WorkCalendar.for_country("GB", [2026])
+        >>> bool(cal.is_working_day("2026-12-28"))   # Boxing Day (observed)
+        False
+        """
+        import holidays
+
+        try:
+            found = holidays.country_holidays(country, subdiv=subdivision, years=list(years))
+        except NotImplementedError as exc:
+            raise DataValidationError(Problem("calendar", None, country, "country",
+                                              f"no public holidays known: {exc}")) from None
+        return cls(workweek=tuple(workweek) if not isinstance(workweek, str) else workweek,
+                   holidays=(*found.keys(), *extra))
+
+    @classmethod
     def from_table(cls, holidays: pd.DataFrame | None = None,
                    workweek: Iterable[str] | str = ("Mon", "Tue", "Wed", "Thu", "Fri")
                    ) -> WorkCalendar:

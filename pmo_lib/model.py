@@ -725,6 +725,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
         Folder holding ``projects.csv``, ``tasks.csv`` and optionally ``links.csv``,
         ``resources.csv``, ``assignments.csv``, ``calendar.csv``, ``status.csv``,
         ``risks.csv``, ``wbs.csv`` and ``portfolio.toml``. A missing optional table is empty.
+        ``portfolio.toml`` may set ``name``, ``currency`` (ISO code, default EUR),
+        ``workweek`` (default Mon–Fri) and ``country`` (+ ``subdivision``) to add that
+        country's public holidays to the ``calendar.csv`` ones.
 
     Returns
     -------
@@ -770,8 +773,15 @@ def load_portfolio(path: str | Path) -> Portfolio:
         raise DataValidationError(problems)
     tasks = tables["tasks"]
     tasks["milestone"] = tasks["milestone"] | (tasks["duration"] == 0)
-    calendar = WorkCalendar.from_table(
-        tables["calendar"], settings.get("workweek", ("Mon", "Tue", "Wed", "Thu", "Fri")))
+    workweek = settings.get("workweek", ("Mon", "Tue", "Wed", "Thu", "Fri"))
+    calendar = WorkCalendar.from_table(tables["calendar"], workweek)
+    if settings.get("country"):  # national holidays on top of the calendar table
+        dates = pd.concat([tasks["baseline_start"], tasks["baseline_finish"]])
+        years = range(dates.min().year - 1, dates.max().year + 3) if len(dates) else ()
+        national = WorkCalendar.for_country(str(settings["country"]), years,
+                                            subdivision=settings.get("subdivision"),
+                                            workweek=workweek, extra=calendar.holidays)
+        calendar = national
     return Portfolio(
         projects=tables["projects"], tasks=tables["tasks"], links=tables["links"],
         resources=tables["resources"], assignments=tables["assignments"],

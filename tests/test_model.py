@@ -84,6 +84,17 @@ def test_optional_files_may_be_absent(mini_copy):
         _ = pf.latest_month
 
 
+def test_country_holidays_from_portfolio_toml(mini_copy):
+    toml = mini_copy / "portfolio.toml"
+    toml.write_text(toml.read_text() + 'country = "GB"\n')
+    pf = load_portfolio(mini_copy)
+    assert not pf.calendar.is_working_day("2026-12-28")      # Boxing Day (observed)
+    assert not pf.calendar.is_working_day("2026-01-19")      # still the calendar.csv holiday
+    toml.write_text(toml.read_text().replace('"GB"', '"XX"'))
+    with pytest.raises(DataValidationError, match="ID 'XX', column 'country': no public holidays"):
+        load_portfolio(mini_copy)
+
+
 def test_zero_duration_is_a_milestone(mini_copy):
     df = pd.read_csv(mini_copy / "tasks.csv", dtype=str, keep_default_na=False)
     df.drop(columns=["milestone"]).to_csv(mini_copy / "tasks.csv", index=False)
