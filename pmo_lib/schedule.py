@@ -770,7 +770,8 @@ def schedule_portfolio(portfolio: Portfolio, month=None, *, progress: str = "ret
         date. Without it, the plan is scheduled from the project start dates (no progress).
     progress : {"retained", "override"}
     durations : mapping task id → duration, optional
-        What-if durations replacing the tasks' own (and their remaining work). [d]
+        What-if durations replacing the tasks' own; a started task's remaining work changes
+        by the same number of days (never below 0). [d]
     **options
         Passed to :func:`cpm` (``critical_float``, ``near_critical``).
 
@@ -795,13 +796,17 @@ def schedule_portfolio(portfolio: Portfolio, month=None, *, progress: str = "ret
             tasks[col] = tasks["id"].map(snap[col]).to_numpy()
         tasks["percent_complete"] = tasks["percent_complete"].astype(float)
     if durations:
-        new = tasks["id"].map(durations)
-        tasks["duration"] = new.fillna(tasks["duration"]).astype(float)
+        new = tasks["id"].map(durations).astype(float)
+        changed = new.notna()
         if "remaining_duration" in tasks:
-            pct = tasks["percent_complete"].fillna(0.0)
-            changed = new.notna()
-            tasks.loc[changed, "remaining_duration"] = (
-                tasks.loc[changed, "duration"] * (1 - pct[changed] / 100.0))
+            # The work still to do changes by what the duration changes (never below 0);
+            # the project manager's own estimate of the remaining work is kept otherwise.
+            old = tasks["duration"].astype(float)
+            pct = tasks["percent_complete"].fillna(0.0).astype(float)
+            remaining = tasks["remaining_duration"].astype(float).fillna(old * (1 - pct / 100))
+            tasks["remaining_duration"] = tasks["remaining_duration"].astype(float).where(
+                ~changed, np.maximum(remaining + new - old, 0.0))
+        tasks["duration"] = new.fillna(tasks["duration"]).astype(float)
     result = cpm(tasks, portfolio.links, calendar=cal, start=start, status_date=status_date,
                  progress=progress, release=release, **options)
     info = tasks.set_index("id")[["name", "milestone", "baseline_start", "baseline_finish"]]

@@ -10,23 +10,47 @@ Panels
     Sliders for the green and amber RAG thresholds and a month drop-down; shows the
     per-project EVM table with RAG coloured and the number of projects per RAG level.
     Pure functions: :func:`pmo_lib.evm.apply_thresholds` and :func:`pmo_lib.evm.rag_counts`.
+:func:`schedule_panel`
+    A small network: pick a task and change its duration, pick a link and change its type and
+    lag; shows the schedule table (early and late dates, float, critical), a Gantt chart with
+    the critical path in red and the project duration. Pure function: :func:`what_if_schedule`
+    (:func:`pmo_lib.schedule.cpm` on a changed copy made by :func:`what_if_network`).
+:func:`portfolio_schedule_panel`
+    A portfolio at a status month: pick a project and one of its open tasks and change its
+    duration; shows how every project's forecast finish and finish variance move. Pure
+    function: :func:`portfolio_what_if` (two :func:`pmo_lib.schedule.schedule_portfolio`
+    runs compared project by project).
 """
 
 from __future__ import annotations
 
 import html
+import io
+from collections.abc import Mapping
 
 import ipywidgets
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from . import evm, plots
-from .errors import PMOError
-from .model import Portfolio, parse_month
+from . import evm, plots, schedule
+from .calendar import WorkCalendar
+from .errors import PMOError, ScheduleError
+from .model import LINK_TYPES, Portfolio, parse_month
 
 __all__ = [
+    "PORTFOLIO_COLUMNS",
+    "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
+    "PortfolioSchedulePanel",
     "RagThresholdPanel",
+    "SchedulePanel",
+    "portfolio_schedule_panel",
+    "portfolio_what_if",
     "rag_threshold_panel",
+    "schedule_panel",
+    "what_if_network",
+    "what_if_schedule",
 ]
 
 #: Columns of :func:`pmo_lib.evm.project_performance` the RAG panel shows, in order.
@@ -151,3 +175,739 @@ def rag_threshold_panel(portfolio: Portfolio, month=None,
         ``month`` has no status data.
     """
     return RagThresholdPanel(portfolio, month, thresholds)
+
+
+# ----------------------------------------------------------------------------------------
+# Schedule what-if: a small network
+# ----------------------------------------------------------------------------------------
+#: Columns of the schedule table of :func:`schedule_panel`, in order.
+SCHEDULE_COLUMNS = ("name", "duration", "early_start", "early_finish", "late_start",
+                    "late_finish", "total_float", "free_float", "critical", "start_date",
+                    "finish_date")
+
+#: Columns of :func:`portfolio_what_if`, in order.
+PORTFOLIO_COLUMNS = ("name", "baseline_finish", "finish_before", "finish", "finish_change",
+                     "finish_variance_before", "finish_variance", "open_tasks",
+                     "critical_tasks")
+
+
+def _task_ids(tasks: pd.DataFrame) -> pd.Series:
+    ids = tasks["id"] if "id" in tasks.columns else pd.Series(tasks.index, index=tasks.index)
+    return ids.astype(str)
+
+
+def _listing(values, limit: int = 20) -> str:
+    values = [str(v) for v in values]
+    more = f" ... and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+def _link_key(key) -> tuple[str, str]:
+    if not isinstance(key, tuple) or len(key) != 2:
+        raise ScheduleError(f"link_changes: key {key!r} is not a (pred, succ) pair of task ids")
+    return str(key[0]), str(key[1])
+
+
+def what_if_network(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
+                    durations: Mapping[str, float] | None = None,
+                    link_changes: Mapping[tuple[str, str], Mapping] | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Copies of a network with some durations and links changed (the inputs are untouched).
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        ``id`` (or the index) and ``duration`` [d], as for :func:`pmo_lib.schedule.cpm`.
+    links : DataFrame or None
+        ``pred``, ``succ``, optional ``type`` and ``lag`` [d].
+    durations : mapping task id → duration, optional
+        New durations. [d]
+    link_changes : mapping (pred, succ) → {"type": str, "lag": float}, optional
+        New type and/or lag of existing links (either key may be left out).
+
+    Returns
+    -------
+    tasks, links : DataFrame
+        The changed copies; ``links`` always has ``type`` (FS when it had none) and ``lag``
+        columns when a link was changed.
+
+    Raises
+    ------
+    ScheduleError
+        A duration for an unknown task, a change to a link that does not exist, or a change
+        with a key other than ``type`` and ``lag`` (the message lists the valid ones). An
+        unknown link type or a negative duration is reported by :func:`~pmo_lib.schedule.cpm`.
+
+    Examples
+    --------
+    >>> tasks = pd.DataFrame({"id": ["A", "B"], "duration": [3, 2]})
+    >>> links = pd.DataFrame({"pred": ["A"], "succ": ["B"]})
+    >>> t, lk = what_if_network(tasks, links, durations={"A": 5},
+    ...                         link_changes={("A", "B"): {"type": "SS", "lag": 1}})
+    >>> t["duration"].tolist(), lk[["type", "lag"]].values.tolist()
+    ([5.0, 2.0], [['SS', 1.0]])
+    """
+    ids = _task_ids(tasks)
+    tasks = tasks.copy()
+    links = pd.DataFrame({"pred": [], "succ": []}) if links is None else links.copy()
+    if durations:
+        known = set(ids)
+        unknown = [str(k) for k in durations if str(k) not in known]
+        if unknown:
+            raise ScheduleError(f"durations: unknown task id(s) {_listing(map(repr, unknown))};"
+                                f" the tasks are {_listing(ids)}")
+        new = ids.map({str(k): float(v) for k, v in durations.items()})
+        tasks["duration"] = new.fillna(pd.to_numeric(tasks["duration"])).astype(float)
+    if link_changes:
+        if "type" not in links.columns:
+            links["type"] = "FS"
+        if "lag" not in links.columns:
+            links["lag"] = 0.0
+        links["type"] = links["type"].astype(object)
+        links["lag"] = pd.to_numeric(links["lag"]).astype(float)
+        keys = list(zip(links["pred"].astype(str), links["succ"].astype(str), strict=True))
+        row = {k: i for i, k in enumerate(keys)}
+        type_col, lag_col = links.columns.get_loc("type"), links.columns.get_loc("lag")
+        for key, change in link_changes.items():
+            pred, succ = _link_key(key)
+            if (pred, succ) not in row:
+                raise ScheduleError(f"link_changes: no link {pred}->{succ}; the links are "
+                                    f"{_listing(f'{p}->{s}' for p, s in keys)}")
+            extra = sorted(set(change) - {"type", "lag"})
+            if extra:
+                raise ScheduleError(f"link_changes[{pred}->{succ}]: unknown key(s) "
+                                    f"{', '.join(map(repr, extra))}; use 'type' and 'lag'")
+            if "type" in change:
+                links.iloc[row[(pred, succ)], type_col] = change["type"]
+            if "lag" in change:
+                links.iloc[row[(pred, succ)], lag_col] = float(change["lag"])
+    return tasks, links
+
+
+def what_if_schedule(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
+                     durations: Mapping[str, float] | None = None,
+                     link_changes: Mapping[tuple[str, str], Mapping] | None = None,
+                     **options) -> pd.DataFrame:
+    """The CPM schedule of a network after changing some durations and links.
+
+    :func:`pmo_lib.schedule.cpm` on the copies made by :func:`what_if_network`. Progress
+    columns (``remaining_duration``) are not adjusted to a new duration; for a portfolio at a
+    status month use :func:`portfolio_what_if`.
+
+    Parameters
+    ----------
+    tasks, links, durations, link_changes
+        As for :func:`what_if_network`.
+    **options
+        Passed to :func:`~pmo_lib.schedule.cpm` (``calendar``, ``start``, ...).
+
+    Returns
+    -------
+    DataFrame
+        The schedule, as :func:`~pmo_lib.schedule.cpm` returns it.
+
+    Examples
+    --------
+    >>> tasks = pd.DataFrame({"id": ["A", "B", "C"], "duration": [3, 2, 4]})
+    >>> links = pd.DataFrame({"pred": ["A", "A"], "succ": ["B", "C"]})
+    >>> s = what_if_schedule(tasks, links, durations={"B": 6})
+    >>> float(s["early_finish"].max()), s.index[s["critical"]].tolist()
+    (9.0, ['A', 'B'])
+    """
+    tasks, links = what_if_network(tasks, links, durations=durations,
+                                   link_changes=link_changes)
+    return schedule.cpm(tasks, links, **options)
+
+
+def _figure_png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    return buf.getvalue()
+
+
+def _schedule_styler(table: pd.DataFrame):
+    """The schedule table: whole days, short dates, critical rows in red."""
+    number = ("duration", "early_start", "early_finish", "late_start", "late_finish",
+              "total_float", "free_float")
+    fmt = {c: "{:g}" for c in number if c in table.columns}
+    fmt |= {c: "{:%a %d %b}" for c in ("start_date", "finish_date") if c in table.columns}
+    fmt["critical"] = lambda v: "yes" if v else ""
+    red = plots.GANTT_COLOURS["critical"]
+    headers = {"early_start": "ES", "early_finish": "EF", "late_start": "LS",
+               "late_finish": "LF", "total_float": "total float (TF)",
+               "free_float": "free float (FF)"}
+    return (table.style.format(fmt, na_rep="–")
+            .apply(lambda row: [f"color: {red}; font-weight: bold" if row["critical"] else ""
+                                for _ in row], axis=1)
+            .relabel_index([headers.get(c, c.replace("_", " ")) for c in table.columns],
+                           axis="columns"))
+
+
+class SchedulePanel(ipywidgets.VBox):
+    """The schedule what-if panel of a small network (build it with :func:`schedule_panel`).
+
+    Attributes
+    ----------
+    task : ipywidgets.Dropdown
+        The task whose duration the slider sets (value: task id).
+    duration : ipywidgets.FloatSlider
+        The chosen task's duration. [d]
+    link : ipywidgets.Dropdown
+        The link whose type and lag the controls set (value: ``(pred, succ)``).
+    link_type : ipywidgets.Dropdown
+        The chosen link's type (:data:`pmo_lib.model.LINK_TYPES`).
+    lag : ipywidgets.FloatSlider
+        The chosen link's lag (negative: a lead). [d]
+    reset : ipywidgets.Button
+        Back to the network as given.
+    durations, link_changes : dict
+        The changes made so far (as for :func:`what_if_schedule`); only values that differ
+        from the network as given.
+    schedule : DataFrame
+        The what-if schedule (:func:`what_if_schedule`); ``plan`` is the schedule as given.
+    table : DataFrame
+        The table shown (columns :data:`SCHEDULE_COLUMNS`).
+    project_duration : float
+        The what-if project duration; ``plan_duration`` that of the network as given. [d]
+    critical_paths : list of list of str
+        The critical paths (:func:`pmo_lib.schedule.critical_paths`).
+    error : str or None
+        Why the table was not updated; None when it matches the controls.
+    """
+
+    def __init__(self, tasks: pd.DataFrame, links: pd.DataFrame | None, *,
+                 calendar: WorkCalendar | None = None, start=None, task: str | None = None,
+                 link: tuple[str, str] | None = None, near_critical: float = 10.0):
+        self.calendar = calendar or WorkCalendar()
+        start = pd.Timestamp.today().normalize() if start is None else pd.Timestamp(start)
+        self.start = self.calendar.roll_forward(start)
+        self.tasks = tasks.copy()
+        _, self.links = what_if_network(tasks, links, link_changes={})
+        if "type" not in self.links.columns:
+            self.links["type"] = "FS"
+        if "lag" not in self.links.columns:
+            self.links["lag"] = 0.0
+        self.links["type"] = self.links["type"].fillna("FS").astype(str).str.strip().str.upper()
+        self.links["lag"] = pd.to_numeric(self.links["lag"]).fillna(0.0).astype(float)
+        self._options = {"calendar": self.calendar, "start": self.start,
+                         "near_critical": near_critical}
+        self.plan = what_if_schedule(self.tasks, self.links, **self._options)  # fail early
+        self.plan_duration = float(self.plan["early_finish"].max()) if len(self.plan) else 0.0
+
+        ids = _task_ids(self.tasks)
+        names = (self.tasks["name"].astype(str) if "name" in self.tasks.columns else ids)
+        self._names = pd.Series(names.to_numpy(), index=ids.to_numpy())
+        self._duration0 = pd.Series(pd.to_numeric(self.tasks["duration"]).to_numpy(float),
+                                    index=ids.to_numpy())
+        self._link0 = {(str(r.pred), str(r.succ)): (r.type, float(r.lag))
+                       for r in self.links.itertuples()}
+        if task is not None and str(task) not in self._duration0.index:
+            raise ScheduleError(f"unknown task {task!r}; the tasks are {_listing(ids)}")
+        if link is not None and _link_key(link) not in self._link0:
+            raise ScheduleError(f"no link {link[0]}->{link[1]}; the links are "
+                                f"{_listing(f'{p}->{s}' for p, s in self._link0)}")
+        self.durations: dict[str, float] = {}
+        self.link_changes: dict[tuple[str, str], dict] = {}
+        self.schedule = self.plan
+        self.table = pd.DataFrame(columns=list(SCHEDULE_COLUMNS))
+        self.project_duration = self.plan_duration
+        self.critical_paths: list[list[str]] = []
+        self.error: str | None = None
+        self._loading = False
+
+        style = {"description_width": "initial"}
+        longest = float(self._duration0.max()) if len(self._duration0) else 0.0
+        self.task = ipywidgets.Dropdown(
+            options=[(f"{i} · {n}", i) for i, n in self._names.items()],
+            value=str(task) if task is not None else (ids.iloc[0] if len(ids) else None),
+            description="Task", style=style)
+        self.duration = ipywidgets.FloatSlider(
+            min=0.0, max=max(10.0, 2.0 * longest), step=1.0, readout_format=".0f",
+            description="Duration [working days]", style=style,
+            value=self._duration0.get(self.task.value, 0.0))
+        reach = max(10.0, longest, *(abs(lag) for _, lag in self._link0.values()))
+        first_link = _link_key(link) if link is not None else next(iter(self._link0), None)
+        self.link = ipywidgets.Dropdown(
+            options=[(f"{p} → {s}", (p, s)) for p, s in self._link0], value=first_link,
+            description="Link", style=style)
+        self.link_type = ipywidgets.Dropdown(options=list(LINK_TYPES), description="Type",
+                                             value=self._link0.get(first_link, ("FS", 0))[0])
+        self.lag = ipywidgets.FloatSlider(
+            min=-reach, max=reach, step=1.0, readout_format=".0f",
+            description="Lag [working days] (negative: lead)", style=style,
+            value=self._link0.get(first_link, ("FS", 0.0))[1])
+        for control in (self.link, self.link_type, self.lag):
+            control.disabled = not self._link0
+        self.reset = ipywidgets.Button(description="Reset", tooltip="Back to the plan")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._table = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        super().__init__(children=[
+            ipywidgets.HTML("<b>Schedule what-if</b>: change a task's duration or a link's "
+                            "type and lag; the dates, the float and the critical path "
+                            "(in red) follow."),
+            ipywidgets.HBox([self.task, self.duration]),
+            ipywidgets.HBox([self.link, self.link_type, self.lag, self.reset]),
+            self._message, self._summary, self._chart, self._table,
+        ])
+        self.task.observe(self._pick_task, names="value")
+        self.link.observe(self._pick_link, names="value")
+        self.duration.observe(self._set_duration, names="value")
+        self.link_type.observe(self._set_link, names="value")
+        self.lag.observe(self._set_link, names="value")
+        self.reset.on_click(self._reset)
+        self._update()
+
+    # -- controls -------------------------------------------------------------------------
+    def _pick_task(self, change=None) -> None:
+        self._loading = True
+        try:
+            task = self.task.value
+            self.duration.value = self.durations.get(task, self._duration0[task])
+        finally:
+            self._loading = False
+
+    def _pick_link(self, change=None) -> None:
+        self._loading = True
+        try:
+            key = self.link.value
+            kind, lag = self._link0[key]
+            now = self.link_changes.get(key, {})
+            self.link_type.value = now.get("type", kind)
+            self.lag.value = now.get("lag", lag)
+        finally:
+            self._loading = False
+
+    def _set_duration(self, change=None) -> None:
+        if self._loading:
+            return
+        task, value = self.task.value, float(self.duration.value)
+        if value == self._duration0[task]:
+            self.durations.pop(task, None)
+        else:
+            self.durations[task] = value
+        self._update()
+
+    def _set_link(self, change=None) -> None:
+        if self._loading or self.link.value is None:
+            return
+        key = self.link.value
+        kind, lag = self._link0[key]
+        new = {"type": self.link_type.value, "lag": float(self.lag.value)}
+        if (new["type"], new["lag"]) == (kind, lag):
+            self.link_changes.pop(key, None)
+        else:
+            self.link_changes[key] = new
+        self._update()
+
+    def _reset(self, button=None) -> None:
+        self.durations.clear()
+        self.link_changes.clear()
+        self._pick_task()
+        if self.link.value is not None:
+            self._pick_link()
+        self._update()
+
+    # -- display --------------------------------------------------------------------------
+    def _update(self) -> None:
+        try:
+            tasks, links = what_if_network(self.tasks, self.links, durations=self.durations,
+                                           link_changes=self.link_changes)
+            result = schedule.cpm(tasks, links, **self._options)
+        except PMOError as exc:
+            self.error = str(exc)
+            self._message.value = (f"<div style='color:#c62828'>Schedule not updated: "
+                                   f"{html.escape(self.error)}</div>")
+            return
+        self.error = None
+        self._message.value = ""
+        self.schedule = result
+        self.table = result.assign(name=self._names.reindex(result.index).to_numpy())[
+            list(SCHEDULE_COLUMNS)]
+        self.project_duration = float(result["early_finish"].max()) if len(result) else 0.0
+        self.critical_paths = schedule.critical_paths(result, links)
+        self._summary.value = self._summary_html()
+        self._table.value = _schedule_styler(self.table).to_html()
+        self._chart.value = self._gantt_png(result)
+
+    def _summary_html(self) -> str:
+        delta = self.project_duration - self.plan_duration
+        change = ("same as the plan" if abs(delta) < 1e-9
+                  else f"plan {self.plan_duration:g}, {delta:+g}")
+        colour = "#c62828" if delta > 1e-9 else "#2e7d32" if delta < -1e-9 else "#333"
+        finish = self.table["finish_date"].max() if len(self.table) else None
+        paths = "<br>".join(" → ".join(map(html.escape, p)) for p in self.critical_paths)
+        return (f"<div style='margin:0.4em 0'>Project duration: <b style='color:{colour}'>"
+                f"{self.project_duration:g} working days</b> ({change})"
+                + (f", finishing {finish:%a %d %b %Y}" if finish is not None else "")
+                + f"<br>Critical path: <span style='color:#c62828'>{paths or '–'}</span>"
+                + "</div>")
+
+    def _gantt_png(self, result: pd.DataFrame) -> bytes:
+        chart = result.assign(name=self._names.reindex(result.index).to_numpy(),
+                              milestone=result["duration"].to_numpy() == 0)
+        fig = Figure(figsize=(9, 0.32 * len(chart) + 1.6), layout="constrained")
+        plots.gantt(chart, ax=fig.subplots(), title="What-if schedule")
+        return _figure_png(fig)
+
+
+def schedule_panel(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
+                   calendar: WorkCalendar | None = None, start=None, task: str | None = None,
+                   link: tuple[str, str] | None = None,
+                   near_critical: float = 10.0) -> SchedulePanel:
+    """A what-if panel on a small network: change a duration or a link, see the schedule move.
+
+    A drop-down picks a task and a slider sets its duration; another drop-down picks a link,
+    whose type (FS, SS, FF, SF) and lag the next two controls set. The panel shows the
+    project duration and the critical path(s), a Gantt chart (critical tasks in red) and the
+    schedule table (ES, EF, LS, LF, total and free float, critical), recomputed with
+    :func:`what_if_schedule` whenever a control moves. Changes add up (a duration and a link
+    change together); the Reset button goes back to the network as given.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        ``id``, ``duration`` [d], optional ``name``.
+    links : DataFrame or None
+        ``pred``, ``succ``, optional ``type`` and ``lag`` [d].
+    calendar : WorkCalendar, optional
+        Working days (default Monday to Friday).
+    start : date-like, optional
+        The date of offset 0 (default: today), rolled forward to a working day.
+    task, link : optional
+        The task id and the ``(pred, succ)`` link the controls show first.
+    near_critical : float
+        Tasks with ``0 < TF ≤ near_critical`` are near-critical, drawn amber (as
+        :func:`~pmo_lib.schedule.cpm`; 0 draws every task with float in blue). [d]
+
+    Returns
+    -------
+    SchedulePanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell. Its ``schedule``,
+        ``table``, ``project_duration`` and ``critical_paths`` attributes hold what it shows.
+
+    Raises
+    ------
+    ScheduleError
+        The network cannot be scheduled (the message of :func:`pmo_lib.schedule.cpm`), or
+        ``task`` / ``link`` does not exist.
+    """
+    return SchedulePanel(tasks, links, calendar=calendar, start=start, task=task, link=link,
+                         near_critical=near_critical)
+
+
+# ----------------------------------------------------------------------------------------
+# Schedule what-if: a portfolio at a status month
+# ----------------------------------------------------------------------------------------
+def _project_summary(portfolio: Portfolio, result: pd.DataFrame) -> pd.DataFrame:
+    """Per project: forecast finish, baseline finish, variance [d], open and critical tasks."""
+    cal, start = portfolio.calendar, result.attrs["start"]
+    by = result.groupby("project_id")
+    finish = by["finish_date"].max()
+    baseline = by["baseline_finish"].max().reindex(finish.index)
+    variance = (cal.date_to_offset(pd.DatetimeIndex(finish), start)
+                - cal.date_to_offset(pd.DatetimeIndex(baseline), start))
+    open_ = result["status"] != "complete"
+    return pd.DataFrame({
+        "finish": finish,
+        "baseline_finish": baseline,
+        "finish_offset": schedule.project_finish(result).reindex(finish.index),
+        "finish_variance": np.asarray(variance, dtype=float),
+        "open_tasks": open_.groupby(result["project_id"]).sum().reindex(finish.index),
+        "critical_tasks": (result["critical"] & open_).groupby(result["project_id"]).sum()
+        .reindex(finish.index),
+    }, index=finish.index)
+
+
+def _compare_projects(portfolio: Portfolio, before: pd.DataFrame,
+                      after: pd.DataFrame) -> pd.DataFrame:
+    was, now = _project_summary(portfolio, before), _project_summary(portfolio, after)
+    names = portfolio.projects.set_index("id")["name"]
+    out = pd.DataFrame({
+        "name": names.reindex(now.index).to_numpy(),
+        "baseline_finish": now["baseline_finish"],
+        "finish_before": was["finish"].reindex(now.index),
+        "finish": now["finish"],
+        "finish_change": now["finish_offset"] - was["finish_offset"].reindex(now.index),
+        "finish_variance_before": was["finish_variance"].reindex(now.index),
+        "finish_variance": now["finish_variance"],
+        "open_tasks": now["open_tasks"].astype(int),
+        "critical_tasks": now["critical_tasks"].astype(int),
+    }, index=now.index)
+    out.index.name = "project_id"
+    return out[list(PORTFOLIO_COLUMNS)]
+
+
+def _check_durations(portfolio: Portfolio, durations) -> None:
+    if durations:
+        known = set(portfolio.tasks["id"].astype(str))
+        unknown = [str(k) for k in durations if str(k) not in known]
+        if unknown:
+            raise ScheduleError(f"durations: unknown task id(s) {_listing(map(repr, unknown))}"
+                                "; the task ids are in portfolio.tasks['id']")
+
+
+def portfolio_what_if(portfolio: Portfolio, month=None, *,
+                      durations: Mapping[str, float] | None = None,
+                      **options) -> pd.DataFrame:
+    """How each project's forecast finish moves when task durations change.
+
+    Schedules the portfolio twice with :func:`pmo_lib.schedule.schedule_portfolio`, as it is
+    and with ``durations``, and compares the projects. A change can move other projects
+    through cross-project links.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month (its actuals and remaining work apply); without it, the plan from the
+        project start dates, as for :func:`~pmo_lib.schedule.schedule_portfolio`.
+    durations : mapping task id → duration, optional
+        What-if durations. [d]
+    **options
+        Passed to :func:`~pmo_lib.schedule.schedule_portfolio`.
+
+    Returns
+    -------
+    DataFrame
+        One row per project (index ``project_id``), columns :data:`PORTFOLIO_COLUMNS`:
+        ``name``; ``baseline_finish``, ``finish_before``, ``finish`` (dates: the baseline, the
+        forecast as it is and with the new durations); ``finish_change`` (what-if − current
+        forecast finish) [d]; ``finish_variance_before``, ``finish_variance`` (forecast −
+        baseline finish; positive = late) [d]; ``open_tasks`` and ``critical_tasks`` (open
+        critical tasks, with the new durations).
+
+    Raises
+    ------
+    ScheduleError
+        A duration for an unknown task.
+    MissingDataError
+        ``month`` has no status data.
+    """
+    _check_durations(portfolio, durations)
+    before = schedule.schedule_portfolio(portfolio, month, **options)
+    after = (schedule.schedule_portfolio(portfolio, month, durations=durations, **options)
+             if durations else before)
+    return _compare_projects(portfolio, before, after)
+
+
+class PortfolioSchedulePanel(ipywidgets.VBox):
+    """The portfolio schedule what-if panel (build it with :func:`portfolio_schedule_panel`).
+
+    Attributes
+    ----------
+    project : ipywidgets.Dropdown
+        The project (projects with open tasks only).
+    task : ipywidgets.Dropdown
+        One of its open tasks (not complete, not milestones), least total float first.
+    duration : ipywidgets.FloatSlider
+        The task's what-if duration. [d]
+    reset : ipywidgets.Button
+        Back to the task's own duration.
+    durations : dict
+        The change shown (task id → duration), empty when none.
+    before, after : DataFrame
+        The portfolio schedules as it is and with the change.
+    table : DataFrame
+        Per project (:func:`portfolio_what_if`, columns :data:`PORTFOLIO_COLUMNS`).
+    task_float : tuple of float
+        The chosen task's total float before and after the change. [d]
+    error : str or None
+        Why the table was not updated; None when it matches the controls.
+    """
+
+    def __init__(self, portfolio: Portfolio, month=None, *, project: str | None = None,
+                 task: str | None = None):
+        month = portfolio.latest_month if month is None else parse_month(month)
+        portfolio.status_date(month)  # a clear MissingDataError when the month has no status
+        self.portfolio, self.month = portfolio, month
+        self.before = schedule.schedule_portfolio(portfolio, month)
+        self.after = self.before
+        self.durations: dict[str, float] = {}
+        self.error: str | None = None
+        self._loading = False
+        open_ = self.before[(self.before["status"] != "complete")
+                            & (self.before["duration"] > 0)]  # milestones have no duration
+        self._open = open_.sort_values(["total_float", "early_start"])
+        projects = portfolio.projects.set_index("id")
+        with_work = [p for p in projects.index if p in set(open_["project_id"])]
+        if not with_work:
+            raise ScheduleError(f"every task is complete at {month}: nothing to change")
+        if task is not None:
+            if str(task) not in self._open.index:
+                raise ScheduleError(f"task {task!r} is not an open task at {month}; pick one "
+                                    "that is not complete and not a milestone")
+            project = self._open.at[str(task), "project_id"]
+        if project is not None and str(project) not in with_work:
+            raise ScheduleError(f"project {project!r} has no open task at {month}; projects "
+                                f"with open tasks: {_listing(with_work)}")
+
+        style = {"description_width": "initial"}
+        self.project = ipywidgets.Dropdown(
+            options=[(f"{p} · {projects.at[p, 'name']}", p) for p in with_work],
+            value=str(project) if project is not None else with_work[0],
+            description="Project", style=style)
+        self.task = ipywidgets.Dropdown(description="Task", style=style,
+                                        layout=ipywidgets.Layout(width="32em"))
+        self.duration = ipywidgets.FloatSlider(min=0.0, max=10.0, step=1.0,
+                                               readout_format=".0f", style=style,
+                                               description="Duration [working days]")
+        self.reset = ipywidgets.Button(description="Reset",
+                                       tooltip="Back to the task's own duration")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        self._table = ipywidgets.HTML()
+        super().__init__(children=[
+            ipywidgets.HTML(f"<b>Schedule what-if at the {month} status</b>: change the "
+                            "duration of one open task and see every project's forecast "
+                            "finish move (through cross-project links too)."),
+            ipywidgets.HBox([self.project, self.task]),
+            ipywidgets.HBox([self.duration, self.reset]),
+            self._message, self._summary, self._chart, self._table,
+        ])
+        self._fill_tasks(str(task) if task is not None else None)
+        self.project.observe(lambda change: self._fill_tasks(None), names="value")
+        self.task.observe(self._pick_task, names="value")
+        self.duration.observe(self._set_duration, names="value")
+        self.reset.on_click(self._reset)
+
+    def _fill_tasks(self, task: str | None) -> None:
+        rows = self._open[self._open["project_id"] == self.project.value]
+        self._loading = True
+        try:
+            self.task.options = [(f"{i} · {r['name']} (float {r['total_float']:.0f} d, "
+                                  f"{r['status']})", i) for i, r in rows.iterrows()]
+            self.task.value = task if task is not None else rows.index[0]
+        finally:
+            self._loading = False
+        self._pick_task()
+
+    def _pick_task(self, change=None) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        try:
+            own = float(self.before.at[self.task.value, "duration"])
+            self.duration.max = max(10.0, 2.0 * own, own + 20.0)
+            self.duration.value = own
+        finally:
+            self._loading = False
+        self.durations = {}
+        self._update()
+
+    def _set_duration(self, change=None) -> None:
+        if self._loading:
+            return
+        own = float(self.before.at[self.task.value, "duration"])
+        value = float(self.duration.value)
+        self.durations = {} if value == own else {self.task.value: value}
+        self._update()
+
+    def _reset(self, button=None) -> None:
+        self._pick_task()
+
+    def _update(self) -> None:
+        try:
+            self.after = (schedule.schedule_portfolio(self.portfolio, self.month,
+                                                      durations=self.durations)
+                          if self.durations else self.before)
+        except PMOError as exc:
+            self.error = str(exc)
+            self._message.value = (f"<div style='color:#c62828'>Not updated: "
+                                   f"{html.escape(self.error)}</div>")
+            return
+        self.error = None
+        self._message.value = ""
+        self.table = _compare_projects(self.portfolio, self.before, self.after)
+        task = self.task.value
+        self.task_float = (float(self.before.at[task, "total_float"]),
+                           float(self.after.at[task, "total_float"]))
+        self._summary.value = self._summary_html()
+        self._table.value = self._styler().to_html()
+        self._chart.value = self._chart_png()
+
+    def _summary_html(self) -> str:
+        task = self.task.value
+        own = float(self.before.at[task, "duration"])
+        now = self.durations.get(task, own)
+        moved = self.table[self.table["finish_change"].abs() > 1e-9]
+        if moved.empty:
+            effect = "no project's finish moves"
+        else:
+            effect = "; ".join(f"{p} {c:+.1f} d" for p, c in moved["finish_change"].items())
+            effect = f"finish moves: {html.escape(effect)}"
+        before, after = self.task_float
+        left = (float(self.before.at[task, "remaining"]), float(self.after.at[task, "remaining"]))
+        return (f"<div style='margin:0.4em 0'>Task <b>{html.escape(task)}</b> "
+                f"({html.escape(str(self.before.at[task, 'name']))}, "
+                f"{self.before.at[task, 'status']}): duration {own:g} → {now:g} working days, "
+                f"remaining work {left[0]:.1f} → {left[1]:.1f} d, total float {before:.1f} → "
+                f"{after:.1f} d.<br>{effect}.</div>")
+
+    def _styler(self):
+        fmt = {c: "{:%d %b %Y}" for c in ("baseline_finish", "finish_before", "finish")}
+        fmt |= {c: "{:+.1f}" for c in ("finish_change", "finish_variance_before",
+                                       "finish_variance")}
+        return (self.table.style.format(fmt, na_rep="–")
+                .map(lambda v: "color: #c62828; font-weight: bold" if v > 1e-9 else
+                     "color: #2e7d32; font-weight: bold" if v < -1e-9 else "",
+                     subset=["finish_change"])
+                .relabel_index([c.replace("_", " ") for c in self.table.columns],
+                               axis="columns")
+                .set_caption("Changes and variances in working days (positive = later)"))
+
+    def _chart_png(self) -> bytes:
+        t = self.table.iloc[::-1]
+        y = np.arange(len(t))
+        fig = Figure(figsize=(8, 0.3 * len(t) + 1.4), layout="constrained")
+        ax = fig.subplots()
+        ax.barh(y + 0.2, t["finish_variance_before"], height=0.4, color="#b5bcc4",
+                label="as it is")
+        ax.barh(y - 0.2, t["finish_variance"], height=0.4, color="#1f4e79",
+                label="with the change")
+        ax.set_yticks(y, [f"{p}  {n}" for p, n in zip(t.index, t["name"], strict=True)],
+                      fontsize=8)
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_xlabel("Forecast finish − baseline finish [working days] (right of 0: late)")
+        ax.set_title("Finish variance by project", loc="left", fontweight="bold")
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return _figure_png(fig)
+
+
+def portfolio_schedule_panel(portfolio: Portfolio, month=None, *, project: str | None = None,
+                             task: str | None = None) -> PortfolioSchedulePanel:
+    """A what-if panel on a portfolio: one task takes longer (or shorter); which projects slip?
+
+    Drop-downs pick a project and one of its open tasks (not complete and not milestones;
+    least total float first: critical tasks at the top); a slider sets the task's duration. The panel shows the task's total
+    float before and after, every project's forecast finish and its variance to the baseline
+    (:func:`portfolio_what_if`), and a chart of the variances as it is and with the change.
+    The portfolio is scheduled once as it is and once per slider move.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        The status month (default: the latest with status data).
+    project, task : str, optional
+        The project and the task shown first (default: the first project with open tasks and
+        its task with the least float). A task selects its project.
+
+    Returns
+    -------
+    PortfolioSchedulePanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell. Its ``table``,
+        ``task_float``, ``before`` and ``after`` attributes hold what it shows.
+
+    Raises
+    ------
+    MissingDataError
+        ``month`` has no status data.
+    ScheduleError
+        ``project`` or ``task`` has no open work at the month.
+    """
+    return PortfolioSchedulePanel(portfolio, month, project=project, task=task)

@@ -1,4 +1,5 @@
-"""Tests of the exercise framework (pmo_lib.exercises) and of the welcome notebook's questions.
+"""Tests of the exercise framework (pmo_lib.exercises) and of the questions of the welcome (00)
+and scheduling (02) notebooks.
 
 Every reference solution must pass, a wrong answer must fail without revealing the expected
 value, and an untouched placeholder must say "not attempted" (STYLE.md §9). The expected values
@@ -16,14 +17,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmo_lib import MissingDataError, evm
+from pmo_lib import MissingDataError, ScheduleError, evm, schedule
 from pmo_lib.exercises import (
     FEEDBACK_KINDS,
     ChoiceQuestion,
     Feedback,
     NumberQuestion,
     Question,
+    SetQuestion,
     is_placeholder,
+    scheduling,
     welcome,
 )
 
@@ -247,3 +250,165 @@ def test_modules_declare_all():
     for name in ("pmo_lib.exercises", "pmo_lib.exercises.welcome"):
         module = importlib.import_module(name)
         assert all(hasattr(module, n) for n in module.__all__)
+
+
+# ----------------------------------------------------------------------------------------
+# Set answers (SetQuestion)
+# ----------------------------------------------------------------------------------------
+class _Primary(SetQuestion):
+    prompt = "Which colours are primary?"
+    solution_code = '["red", "yellow", "blue"]'
+
+    def _expected(self):
+        return ["red", "yellow", "blue"]
+
+
+@pytest.mark.parametrize("answer", [
+    ["red", "yellow", "blue"], ("Blue", " RED ", "yellow"), {"red", "yellow", "blue"},
+    ["red", "red", "yellow", "blue"], np.array(["blue", "yellow", "red"]),
+    pd.Index(["red", "yellow", "blue"]), pd.Series(["yellow", "blue", "red"]),
+])
+def test_set_answer_in_any_order_or_kind_is_correct(answer):
+    assert _Primary().check(answer).correct
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    (["red", "blue"], "some are missing"),
+    (["red", "yellow", "blue", "green"], "some you listed do not belong"),
+    ([], "empty"),
+    (["green", "red"], "Try again"),
+])
+def test_wrong_set_is_incorrect_and_hides_the_expected_items(answer, says):
+    fb = _Primary().check(answer)
+    assert fb.kind == "incorrect" and says in str(fb)
+    hidden = {"red", "yellow", "blue"} - {a.casefold() for a in answer}
+    assert not any(h in str(fb) for h in hidden)
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    ("red, yellow, blue", "text ('red, yellow, blue'), not a list"),
+    (3, "a number (3), not a list"),
+    (pd.DataFrame({"x": [1]}), "a table (DataFrame), not a list. Keep its row labels"),
+    (pd.Series([True, False]), "True/False values"),
+])
+def test_set_answer_of_the_wrong_kind(answer, says):
+    fb = _Primary().check(answer)
+    assert fb.kind == "incorrect" and says in str(fb) and "should be a list" in str(fb)
+
+
+@pytest.mark.parametrize("placeholder", [..., None])
+def test_set_placeholder_is_not_attempted(placeholder):
+    assert _Primary().check(placeholder).kind == "not attempted"
+
+
+# ----------------------------------------------------------------------------------------
+# The scheduling questions (training module 02)
+# ----------------------------------------------------------------------------------------
+# Hand-checked on the teaching network (scheduling.teaching_network), offsets in working days:
+# forward pass A 0-3, B 3-8, C 3-7, D 8-16, E 11-15 (SS + 3 from D's start 8),
+# F max(EF_B 8, EF_C 7) = 8-10, G max(16, 10) = 16-20, H max(20, 15) = 20-22: 22 days.
+# Backward pass: H LF 22, G LF 20, E LF 20 (TF 5), F LF 16 (TF 6), D LF min(LS_G 16,
+# LS_E 16 - 3 + 8 = 21) = 16, C LF LS_F 14 (TF 7; FF ES_F 8 - EF_C 7 = 1), B LF min(8, 14) = 8,
+# A LF 3. Critical: A, B, D, G, H.
+def test_teaching_network_by_hand():
+    tasks, links = scheduling.teaching_network()
+    s = schedule.cpm(tasks, links)
+    assert s["early_start"].to_dict() == dict(zip("ABCDEFGH", [0, 3, 3, 8, 11, 8, 16, 20],
+                                                  strict=True))
+    assert s["late_finish"].to_dict() == dict(zip("ABCDEFGH", [3, 8, 14, 16, 20, 16, 20, 22],
+                                                  strict=True))
+    assert s["total_float"].to_dict() == dict(zip("ABCDEFGH", [0, 0, 7, 0, 5, 6, 0, 0],
+                                                  strict=True))
+    assert s.at["C", "free_float"] == 1
+    # a fresh copy every call: a notebook changing its copy cannot change the questions
+    tasks.loc[0, "duration"] = 99
+    assert scheduling.teaching_network()[0].loc[0, "duration"] == 3
+
+
+def test_scheduling_reference_values():
+    q1, q2, q3, q4, q5 = scheduling.questions()
+    assert q1.solution_value() == 22
+    assert q2.solution_value() == 7
+    assert q3.solution_value() == 1
+    assert sorted(q4.solution_value()) == ["A", "B", "D", "G", "H"]
+    assert q5.solution_value() == 11
+    assert "task C" in q2.prompt and "Order the IT equipment" in q2.prompt
+    assert "SS from D with lag 3" in q5.prompt
+
+
+def test_scheduling_reference_solutions_pass():
+    tasks, links = scheduling.teaching_network()
+    for q in scheduling.questions():
+        assert q.check(q.solution_value()).correct, q
+        # the code solution() shows runs with the notebook's names and gives a right answer
+        namespace = {"tasks": tasks, "links": links, "schedule": schedule}
+        *setup, last = q.solution().text.splitlines()
+        exec("\n".join(setup), namespace)
+        assert q.check(eval(last, namespace)).correct, q
+
+
+def test_scheduling_by_hand_answers_pass():
+    q1, q2, q3, q4, q5 = scheduling.questions()
+    assert q1.check(22) and q2.check(7.0) and q3.check(1) and q5.check(11)
+    assert q4.check(["H", "g", "D", "B", "A"]) and q4.check({"A", "B", "D", "G", "H"})
+
+
+def test_scheduling_placeholders_are_not_attempted():
+    for q in scheduling.questions():
+        assert q.check(...).kind == "not attempted"
+        assert q.check(None).kind == "not attempted"
+
+
+def test_scheduling_wrong_answers_fail_with_a_nudge():
+    q1, q2, q3, q4, q5 = scheduling.questions()
+    fb = q1.check(32)  # the sum of all durations
+    assert fb.kind == "incorrect" and "sum of every duration" in str(fb)
+    assert "22" not in str(fb)
+    assert "Close" in str(q1.check(21))
+    assert "free float" in str(q2.check(1))
+    assert "total float" in str(q3.check(7))
+    assert "missing" in str(q4.check(["A", "B", "D", "G"]))
+    assert "do not belong" in str(q4.check(["A", "B", "C", "D", "G", "H"]))
+    assert "finish-to-start" in str(q5.check(19))  # 16 + 3: lag counted from D's finish
+    assert "lag" in str(q5.check(8))  # D's start, lag forgotten
+    for q in (q1, q2, q3, q5):
+        assert q.check(-5).kind == "incorrect"
+        assert q.check(["A"]).kind == "incorrect"
+    assert q4.check("A, B, D, G, H").kind == "incorrect"
+    s = schedule.cpm(*scheduling.teaching_network())
+    fb = q4.check(s["critical"])  # the True/False column itself
+    assert fb.kind == "incorrect" and "True/False" in str(fb)
+
+
+def test_scheduling_questions_follow_the_network():
+    tasks, links = scheduling.teaching_network()
+    tasks.loc[tasks["id"] == "C", "duration"] = 12  # C 3-15, F 15-17, G 17-21, H 21-23
+    q1, q2, _, q4, _ = scheduling.questions(tasks, links)
+    assert q1.solution_value() == 23
+    assert q2.solution_value() == 0
+    assert sorted(q4.solution_value()) == ["A", "C", "F", "G", "H"]
+    assert scheduling.TotalFloat("B", tasks, links).solution_value() == 1
+    links.loc[(links["pred"] == "D") & (links["succ"] == "E"), "type"] = "FS"
+    assert scheduling.EarlyStart("E", tasks, links).solution_value() == 19  # 16 + 3
+
+
+def test_scheduling_question_errors():
+    tasks, _ = scheduling.teaching_network()
+    with pytest.raises(ScheduleError, match="unknown task 'Z'; the network's tasks are A, B"):
+        scheduling.TotalFloat("Z")
+    with pytest.raises(ScheduleError, match="give both tasks and links"):
+        scheduling.ProjectDuration(tasks)
+
+
+def test_scheduling_import_does_no_io():
+    code = ("import builtins, sys; opened = []; real = builtins.open\n"
+            "builtins.open = lambda *a, **k: opened.append(a[0]) or real(*a, **k)\n"
+            "import pmo_lib.exercises.scheduling\n"
+            "data = [p for p in opened if str(p).endswith(('.csv', '.toml'))]\n"
+            "sys.exit(1 if data else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_scheduling_module_declares_all():
+    assert all(hasattr(scheduling, n) for n in scheduling.__all__)
+    assert "SetQuestion" in importlib.import_module("pmo_lib.exercises").__all__

@@ -389,3 +389,17 @@ def test_link_slack_under_progress_override():
     override = link_slack(cpm(tasks, links, progress="override", **kw), links)
     assert retained["slack"].tolist() == [0.0] and retained["driving"].tolist() == [True]
     assert np.isnan(override["slack"].iloc[0]) and not override["driving"].iloc[0]
+
+
+def test_what_if_durations_shift_the_reported_remaining_work(sample):
+    """A task's own duration passed back changes nothing; +3 days on a started task adds
+    exactly 3 days to its remaining work (the PM's estimate is kept, not recomputed)."""
+    month = "2026-10"
+    base = schedule_portfolio(sample, month)
+    started = base[(base["status"] == "in progress")].index[0]
+    same = schedule_portfolio(sample, month, durations={started: base.at[started, "duration"]})
+    pd.testing.assert_series_equal(same["early_finish"], base["early_finish"])
+    longer = schedule_portfolio(sample, month,
+                                durations={started: base.at[started, "duration"] + 3})
+    assert longer.at[started, "remaining"] == pytest.approx(base.at[started, "remaining"] + 3)
+    assert longer.at[started, "early_finish"] == pytest.approx(base.at[started, "early_finish"] + 3)

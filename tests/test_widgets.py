@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmo_lib import MissingDataError, evm, widgets
+from pmo_lib import MissingDataError, ScheduleError, evm, schedule, widgets
+from pmo_lib.exercises import scheduling
 
 
 def test_panel_starts_at_the_latest_month_and_default_thresholds(mini):
@@ -133,3 +134,236 @@ def test_engines_do_not_import_widgets():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
                 assert not any("widgets" in n for n in names), path.name
+
+
+# ----------------------------------------------------------------------------------------
+# Schedule what-if: the teaching network
+# ----------------------------------------------------------------------------------------
+# Hand-computed on scheduling.teaching_network() (offsets in working days; see
+# tests/test_exercises.py for the plan): A 0-3, B 3-8, C 3-7, D 8-16, E 11-15 (SS + 3),
+# F 8-10, G 16-20, H 20-22; critical A B D G H; start Monday 2026-03-02.
+# * C takes 12 days: C 3-15, F max(8, 15) = 15-17, G max(16, 17) = 17-21, H 21-23; B and D get
+#   TF 1 (D's LF = LS_G 17), critical A C F G H, finish offset 22 = Tue 2026-04-01.
+# * and D -> E becomes FS with lag 5: E 16 + 5 = 21-25, H max(21, 25) = 25-27; C, F, G get
+#   TF 27 - 2 - 21 = 4, critical A B D E H.
+START = "2026-03-02"
+
+
+@pytest.fixture
+def network():
+    return scheduling.teaching_network()
+
+
+def _dates(table, column):
+    return {k: str(v.date()) for k, v in table[column].items()}
+
+
+def test_what_if_network_and_schedule(network):
+    tasks, links = network
+    t, lk = widgets.what_if_network(tasks, links, durations={"C": 12},
+                                    link_changes={("D", "E"): {"type": "FS", "lag": 5}})
+    assert t.set_index("id").at["C", "duration"] == 12
+    assert lk.iloc[5][["type", "lag"]].tolist() == ["FS", 5.0]
+    assert tasks.set_index("id").at["C", "duration"] == 4  # inputs untouched
+    assert links.iloc[5][["type", "lag"]].tolist() == ["SS", 3.0]
+    s = widgets.what_if_schedule(tasks, links, durations={"C": 12},
+                                 link_changes={("D", "E"): {"type": "FS", "lag": 5}})
+    assert s["early_finish"].to_dict() == dict(zip("ABCDEFGH", [3, 8, 15, 16, 25, 17, 21, 27],
+                                                   strict=True))
+    assert s.index[s["critical"]].tolist() == ["A", "B", "D", "E", "H"]
+    # only the lag: SS + 5 from D's start 8
+    s = widgets.what_if_schedule(tasks, links, link_changes={("D", "E"): {"lag": 5}})
+    assert s.at["E", "early_start"] == 13
+    # no change: the plain schedule
+    pd.testing.assert_frame_equal(widgets.what_if_schedule(tasks, links),
+                                  schedule.cpm(tasks, links))
+
+
+def test_what_if_network_errors(network):
+    tasks, links = network
+    with pytest.raises(ScheduleError, match=r"durations: unknown task id.*'Z'.*the tasks are A, B"):
+        widgets.what_if_network(tasks, links, durations={"Z": 1})
+    with pytest.raises(ScheduleError, match="no link A->H; the links are A->B, A->C"):
+        widgets.what_if_network(tasks, links, link_changes={("A", "H"): {"lag": 1}})
+    with pytest.raises(ScheduleError, match=r"unknown key.*'delay'.*use 'type' and 'lag'"):
+        widgets.what_if_network(tasks, links, link_changes={("A", "B"): {"delay": 1}})
+    with pytest.raises(ScheduleError, match=r"not a \(pred, succ\) pair"):
+        widgets.what_if_network(tasks, links, link_changes={"A->B": {"lag": 1}})
+    with pytest.raises(ScheduleError, match="unknown link type 'XX'"):
+        widgets.what_if_schedule(tasks, links, link_changes={("A", "B"): {"type": "XX"}})
+
+
+def test_schedule_panel_starts_at_the_plan(network):
+    panel = widgets.schedule_panel(*network, start=START)
+    assert panel.table.columns.tolist() == list(widgets.SCHEDULE_COLUMNS)
+    assert panel.project_duration == panel.plan_duration == 22
+    assert panel.critical_paths == [["A", "B", "D", "G", "H"]]
+    assert panel.table.at["H", "finish_date"] == pd.Timestamp("2026-03-31")
+    assert (panel.task.value, panel.duration.value) == ("A", 3)
+    assert (panel.link.value, panel.link_type.value, panel.lag.value) == (("A", "B"), "FS", 0)
+    assert "22 working days" in panel._summary.value and "same as the plan" in \
+        panel._summary.value
+    assert "A → B → D → G → H" in panel._summary.value
+    assert panel._chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Order the IT equipment" in panel._table.value and panel.error is None
+
+
+def test_schedule_panel_follows_a_duration_slider(network):
+    panel = widgets.schedule_panel(*network, start=START)
+    chart = panel._chart.value
+    panel.task.value = "C"
+    assert panel.duration.value == 4 and panel.durations == {}
+    panel.duration.value = 12
+    assert panel.durations == {"C": 12}
+    t = panel.table
+    assert t["early_start"].to_dict() == dict(zip("ABCDEFGH", [0, 3, 3, 8, 11, 15, 17, 21],
+                                                  strict=True))
+    assert t["total_float"].to_dict() == dict(zip("ABCDEFGH", [0, 1, 0, 1, 6, 0, 0, 0],
+                                                  strict=True))
+    assert t.index[t["critical"]].tolist() == ["A", "C", "F", "G", "H"]
+    assert t.at["H", "finish_date"] == pd.Timestamp("2026-04-01")
+    assert panel.project_duration == 23 and "plan 22, +1" in panel._summary.value
+    assert panel.critical_paths == [["A", "C", "F", "G", "H"]]
+    assert panel._chart.value != chart
+    # another task and back: the slider shows each task's what-if duration
+    panel.task.value = "B"
+    assert panel.duration.value == 5 and panel.project_duration == 23
+    panel.task.value = "C"
+    assert panel.duration.value == 12
+    panel.duration.value = 4  # back to the plan
+    assert panel.durations == {} and panel.project_duration == 22
+
+
+def test_schedule_panel_follows_the_link_controls(network):
+    panel = widgets.schedule_panel(*network, start=START, task="C")
+    panel.duration.value = 12
+    panel.link.value = ("D", "E")
+    assert (panel.link_type.value, panel.lag.value) == ("SS", 3)
+    panel.link_type.value = "FS"  # E 16 + 3 = 19-23, H 23-25
+    assert panel.table.at["E", "early_start"] == 19 and panel.project_duration == 25
+    panel.lag.value = 5
+    t = panel.table
+    assert panel.link_changes == {("D", "E"): {"type": "FS", "lag": 5.0}}
+    assert t["early_finish"].to_dict() == dict(zip("ABCDEFGH", [3, 8, 15, 16, 25, 17, 21, 27],
+                                                   strict=True))
+    assert t["total_float"].to_dict() == dict(zip("ABCDEFGH", [0, 0, 4, 0, 0, 4, 4, 0],
+                                                  strict=True))
+    assert t.index[t["critical"]].tolist() == ["A", "B", "D", "E", "H"]
+    assert panel.critical_paths == [["A", "B", "D", "E", "H"]]
+    # a lead: SS - 2 from D's start 8 (E has no other predecessor)
+    panel.link_type.value = "SS"
+    panel.lag.value = -2
+    assert panel.table.at["E", "early_start"] == 6
+    panel.reset.click()
+    assert panel.durations == {} and panel.link_changes == {}
+    assert (panel.duration.value, panel.link_type.value, panel.lag.value) == (4, "SS", 3)
+    assert panel.project_duration == 22
+    assert panel.table.index[panel.table["critical"]].tolist() == ["A", "B", "D", "G", "H"]
+
+
+def test_schedule_panel_errors_and_options(network):
+    tasks, links = network
+    with pytest.raises(ScheduleError, match="unknown task 'Z'"):
+        widgets.schedule_panel(tasks, links, start=START, task="Z")
+    with pytest.raises(ScheduleError, match="no link H->A"):
+        widgets.schedule_panel(tasks, links, start=START, link=("H", "A"))
+    with pytest.raises(ScheduleError, match="dependency cycle"):
+        widgets.schedule_panel(tasks, pd.concat([links, pd.DataFrame(
+            {"pred": ["H"], "succ": ["A"], "type": ["FS"], "lag": [0.0]})]), start=START)
+    # no links: the link controls are disabled, the tasks run in parallel
+    panel = widgets.schedule_panel(tasks[["id", "duration"]], None, start="2026-03-01")
+    assert panel.link.disabled and panel.link.value is None
+    assert panel.project_duration == 8 and panel.start == pd.Timestamp("2026-03-02")
+    assert panel.table["name"].tolist() == list("ABCDEFGH")  # ids when there is no name
+    assert widgets.schedule_panel(tasks, links).start.day_of_week < 5  # default: today
+
+
+# ----------------------------------------------------------------------------------------
+# Schedule what-if: a portfolio
+# ----------------------------------------------------------------------------------------
+def test_portfolio_what_if_without_change_moves_nothing(mini):
+    table = widgets.portfolio_what_if(mini, "2026-02")
+    assert table.columns.tolist() == list(widgets.PORTFOLIO_COLUMNS)
+    assert table.index.tolist() == ["P1", "P2"]
+    assert (table["finish_change"] == 0).all()
+    assert table["finish"].equals(table["finish_before"])
+    with pytest.raises(ScheduleError, match=r"durations: unknown task id.*'NOPE'"):
+        widgets.portfolio_what_if(mini, "2026-02", durations={"NOPE": 3})
+
+
+def _open_critical(sample, month):
+    """The schedule and a critical task not started yet, with work, linked FS only."""
+    s = schedule.schedule_portfolio(sample, month)
+    other = sample.links[sample.links["type"] != "FS"]
+    fs_only = ~s.index.isin(other["pred"]) & ~s.index.isin(other["succ"])
+    todo = s[(s["status"] == "not started") & s["critical"] & (s["duration"] > 0) & fs_only]
+    return s, todo.index[0]
+
+
+def test_portfolio_what_if_moves_the_finish_of_a_critical_task(sample):
+    # A not-started critical task linked finish-to-start only, taking 10 more days, delays
+    # some project (its own, or one it feeds) by exactly 10 working days: the zero-float
+    # chain from its finish to that project's finish grows by 10. No project moves by more.
+    month = sample.latest_month
+    s, task = _open_critical(sample, month)
+    longer = {task: s.at[task, "duration"] + 10}
+    table = widgets.portfolio_what_if(sample, month, durations=longer)
+    moved = table["finish_change"].idxmax()
+    assert table.at[moved, "finish_change"] == pytest.approx(10)
+    assert table["finish_change"].between(-1e-9, 10 + 1e-9).all()
+    assert table.at[moved, "finish_variance"] == pytest.approx(
+        table.at[moved, "finish_variance_before"] + 10)
+    assert table.loc[table["open_tasks"] == 0, "finish_change"].eq(0).all()
+    # a non-critical task within its float moves nothing
+    slack = s[(s["status"] == "not started") & (s["total_float"] >= 5)].index[0]
+    table = widgets.portfolio_what_if(sample, month,
+                                      durations={slack: s.at[slack, "duration"] + 4})
+    assert (table["finish_change"].abs() < 1e-9).all()
+
+
+def test_portfolio_panel_follows_the_slider(sample):
+    month = sample.latest_month
+    s, task = _open_critical(sample, month)
+    project = s.at[task, "project_id"]
+    panel = widgets.portfolio_schedule_panel(sample, month, task=task)
+    assert (panel.project.value, panel.task.value) == (project, task)
+    assert panel.duration.value == s.at[task, "duration"] and panel.durations == {}
+    assert (panel.table["finish_change"] == 0).all()
+    first = panel.task.options[0][1]
+    assert s.at[first, "total_float"] == s.loc[
+        [v for _, v in panel.task.options], "total_float"].min()
+    panel.duration.value = s.at[task, "duration"] + 10
+    assert panel.durations == {task: s.at[task, "duration"] + 10}
+    moved = panel.table["finish_change"].idxmax()
+    assert panel.table.at[moved, "finish_change"] == pytest.approx(10)
+    assert panel.task_float == (pytest.approx(s.at[task, "total_float"]), pytest.approx(0))
+    assert f"{moved} +10.0 d" in panel._summary.value
+    assert panel._chart.value[:4] == b"\x89PNG"
+    pd.testing.assert_frame_equal(panel.table, widgets.portfolio_what_if(
+        sample, month, durations=panel.durations))
+    panel.reset.click()
+    assert panel.durations == {} and (panel.table["finish_change"] == 0).all()
+    # another project: its open tasks, least float first; the change is dropped
+    other = next(v for _, v in panel.project.options if v != project)
+    panel.duration.value = panel.duration.value + 5
+    panel.project.value = other
+    assert panel.durations == {}
+    assert set(s.loc[[v for _, v in panel.task.options], "project_id"]) == {other}
+    assert "complete" not in set(s.loc[[v for _, v in panel.task.options], "status"])
+    assert (s.loc[[v for _, v in panel.task.options], "duration"] > 0).all()  # no milestones
+
+
+def test_portfolio_panel_errors(mini, sample):
+    with pytest.raises(MissingDataError, match="no status snapshot for 2024-01"):
+        widgets.portfolio_schedule_panel(mini, "2024-01")
+    s = schedule.schedule_portfolio(sample, sample.latest_month)
+    done = s.index[s["status"] == "complete"][0]
+    with pytest.raises(ScheduleError, match=f"task '{done}' is not an open task"):
+        widgets.portfolio_schedule_panel(sample, task=done)
+    milestone = s.index[(s["status"] != "complete") & (s["duration"] == 0)][0]
+    with pytest.raises(ScheduleError, match="not complete and not a milestone"):
+        widgets.portfolio_schedule_panel(sample, task=milestone)
+    finished = s.groupby("project_id")["status"].apply(lambda x: (x == "complete").all())
+    if finished.any():
+        with pytest.raises(ScheduleError, match="has no open task"):
+            widgets.portfolio_schedule_panel(sample, project=finished.index[finished][0])

@@ -14,10 +14,12 @@ and offers three calls a learner can make from a notebook cell:
 The expected value is computed with ``pmo_lib`` from the portfolio the question was built on
 (:meth:`Question.solution_value`), so a question stays right when the data change. Numbers are
 compared with a tolerance; text answers (IDs, names) without regard to case or surrounding
-spaces. Nothing is read or computed when this package is imported.
+spaces; a collection of texts (:class:`SetQuestion`) as a set, in any order. Nothing is read or
+computed when this package is imported.
 
 One module per training notebook holds its questions: :mod:`~pmo_lib.exercises.welcome` for
-``00_welcome_to_the_pmo``.
+``00_welcome_to_the_pmo``, :mod:`~pmo_lib.exercises.scheduling` for
+``02_scheduling_and_the_critical_path``.
 
 Examples
 --------
@@ -62,6 +64,7 @@ __all__ = [
     "Feedback",
     "NumberQuestion",
     "Question",
+    "SetQuestion",
     "is_placeholder",
 ]
 
@@ -323,3 +326,57 @@ class ChoiceQuestion(Question):
 
     def _compare(self, answer, expected):
         return self._norm(answer) in {self._norm(e) for e in self._accepted()}
+
+
+class SetQuestion(Question):
+    """A question whose answer is a collection of texts (IDs), in any order.
+
+    ``_expected()`` returns the reference collection. The answer may be a list, tuple, set,
+    array, Index or a Series of texts; it is compared as a set, each text without regard to
+    case or surrounding spaces, so ``["A", "B"]``, ``("b", "a")`` and ``{"A", "B", "A"}`` are
+    the same answer. A wrong answer gets a nudge that says whether items are missing or extra,
+    never which ones.
+
+    Examples
+    --------
+    >>> class Primary(SetQuestion):
+    ...     prompt = "Which colours are primary?"
+    ...     def _expected(self):
+    ...         return ["red", "yellow", "blue"]
+    >>> q = Primary()
+    >>> bool(q.check(["Blue", "red", "yellow"]))
+    True
+    >>> q.check(["red", "blue"])
+    Not quite. ['red', 'blue'] is not the answer. Every item you listed is right, but some are missing.
+    """
+
+    answer_format = 'a list of texts, e.g. ["A", "B"]'
+
+    @staticmethod
+    def _items(answer) -> set[str]:
+        return {ChoiceQuestion._norm(v) for v in answer}
+
+    def _wrong_type(self, answer):
+        if isinstance(answer, pd.DataFrame):
+            return ("Your answer is a table (DataFrame), not a list. Keep its row labels, "
+                    "e.g. with .index.")
+        if isinstance(answer, pd.Series) and pd.api.types.is_bool_dtype(answer):
+            return ("Your answer is a column of True/False values. Keep the labels where it "
+                    "is True, e.g. with table.index[column].")
+        if isinstance(answer, str) or not isinstance(
+                answer, (list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series)):
+            return f"Your answer is {_kind_of(answer)}, not a list."
+        return None
+
+    def _compare(self, answer, expected):
+        return self._items(answer) == self._items(expected)
+
+    def _advice(self, answer):
+        given, expected = self._items(answer), self._items(self.solution_value())
+        if not given:
+            return "Your list is empty."
+        if given < expected:
+            return "Every item you listed is right, but some are missing."
+        if given > expected:
+            return "Every right item is there, but some you listed do not belong."
+        return None
