@@ -44,7 +44,7 @@ from . import health, plots
 from .errors import DataValidationError, PMOError, ReportError
 from .evm import GLOSSARY, RAG_COLOURS, RAG_LEVELS, RagThresholds, rag_counts, rag_status
 from .model import Portfolio, load_portfolio, parse_month
-from .schedule import schedule_portfolio
+from .schedule import project_summary, schedule_portfolio
 
 __all__ = [
     "HEADLINE_TAG",
@@ -657,12 +657,6 @@ def _workdays(portfolio: Portfolio, dates) -> np.ndarray:
     return out
 
 
-def _finishes(schedule: pd.DataFrame) -> pd.DataFrame:
-    by = schedule.groupby("project_id", sort=False)
-    return pd.DataFrame({"forecast_finish": by["finish_date"].max(),
-                         "baseline_finish": by["baseline_finish"].max()})
-
-
 def _critical_sets(schedule: pd.DataFrame) -> pd.Series:
     return schedule["longest_path"].astype(bool)
 
@@ -792,14 +786,13 @@ def schedule_status(portfolio: Portfolio, schedule: pd.DataFrame,
     """
     projects = portfolio.projects.set_index("id")
     ids = pd.Index(projects.index.astype(str), name="project_id")
-    now = _finishes(schedule).reindex(ids)
+    now = project_summary(schedule, portfolio.calendar).reindex(ids)
     out = pd.DataFrame({"name": projects["name"].reindex(ids),
                         "baseline_finish": now["baseline_finish"],
-                        "forecast_finish": now["forecast_finish"]}, index=ids)
-    out["slip"] = (_workdays(portfolio, now["forecast_finish"])
-                   - _workdays(portfolio, now["baseline_finish"]))
+                        "forecast_finish": now["finish"],
+                        "slip": now["finish_variance"]}, index=ids)
     whole = {"baseline_finish": now["baseline_finish"].max(),
-             "forecast_finish": now["forecast_finish"].max()}
+             "forecast_finish": now["finish"].max()}
     whole["slip"] = float(_workdays(portfolio, [whole["forecast_finish"]])[0]
                           - _workdays(portfolio, [whole["baseline_finish"]])[0])
     whole["previous_finish"], whole["slip_change"] = pd.NaT, np.nan
@@ -810,11 +803,10 @@ def schedule_status(portfolio: Portfolio, schedule: pd.DataFrame,
         for col in ("milestones_moved", "critical_joined", "critical_left"):
             out[col] = pd.Series(pd.NA, index=ids, dtype="Int64")
         return out[list(SCHEDULE_COLUMNS)]
-    before = _finishes(previous).reindex(ids)
-    out["previous_finish"] = before["forecast_finish"]
-    out["slip_change"] = out["slip"] - (_workdays(portfolio, before["forecast_finish"])
-                                        - _workdays(portfolio, before["baseline_finish"]))
-    whole["previous_finish"] = before["forecast_finish"].max()
+    before = project_summary(previous, portfolio.calendar).reindex(ids)
+    out["previous_finish"] = before["finish"]
+    out["slip_change"] = out["slip"] - before["finish_variance"]
+    whole["previous_finish"] = before["finish"].max()
     whole["slip_change"] = whole["slip"] - float(
         _workdays(portfolio, [whole["previous_finish"]])[0]
         - _workdays(portfolio, [before["baseline_finish"].max()])[0])

@@ -43,6 +43,13 @@ progress uses *retained logic* (the remaining work of a started task still waits
 predecessors) unless ``progress="override"`` (P6's progress override: a started task ignores
 its predecessors).
 
+What-if
+-------
+:func:`what_if_network` copies a network with some durations and links changed and
+:func:`what_if_schedule` schedules the copy; :func:`portfolio_what_if` schedules a portfolio
+as it is and with new durations and compares the projects (:func:`compare_projects`), each
+summed up by :func:`project_summary` (forecast finish, baseline finish, finish variance).
+
 Returned columns
 ----------------
 ``project_id`` (when given), ``duration``, ``remaining`` [d], ``status`` ("not started",
@@ -62,7 +69,7 @@ override, mandatory constraints, longest path). Microsoft, *Project constraint t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 import numba
@@ -74,19 +81,29 @@ from .errors import ScheduleError
 from .model import CONSTRAINT_TYPES, DATE_CONSTRAINTS, LINK_TYPES, Portfolio
 
 __all__ = [
+    "PORTFOLIO_COLUMNS",
     "PROGRESS_MODES",
     "STATUSES",
+    "compare_projects",
     "cpm",
     "critical_paths",
     "link_slack",
+    "portfolio_what_if",
     "project_finish",
+    "project_summary",
     "schedule_portfolio",
+    "what_if_network",
+    "what_if_schedule",
 ]
 
 #: How a started task treats its predecessors: P6's retained logic or progress override.
 PROGRESS_MODES = ("retained", "override")
 #: Values of the ``status`` column.
 STATUSES = ("not started", "in progress", "complete")
+#: Columns of :func:`portfolio_what_if` and :func:`compare_projects`, in order.
+PORTFOLIO_COLUMNS = ("name", "baseline_finish", "finish_before", "finish", "finish_change",
+                     "finish_variance_before", "finish_variance", "open_tasks",
+                     "critical_tasks")
 
 _FS, _SS, _FF, _SF = range(4)
 _NOT_STARTED, _IN_PROGRESS, _COMPLETE = range(3)
@@ -426,6 +443,13 @@ def _offsets(dates: pd.Series, calendar: WorkCalendar, start: pd.Timestamp) -> n
     if ok.any():
         out[ok] = calendar.date_to_offset(pd.DatetimeIndex(dates[ok]), start)
     return out
+
+
+def _finish_variance(finish: pd.Series, baseline: pd.Series, calendar: WorkCalendar,
+                     start: pd.Timestamp) -> np.ndarray:
+    """Working days from the baseline finish to the forecast finish (+ = late; NaN when a
+    date is missing). [d]"""
+    return _offsets(finish, calendar, start) - _offsets(baseline, calendar, start)
 
 
 def _dates(days: np.ndarray, calendar: WorkCalendar, start: pd.Timestamp) -> np.ndarray:
@@ -813,7 +837,304 @@ def schedule_portfolio(portfolio: Portfolio, month=None, *, progress: str = "ret
     attrs = dict(result.attrs)
     result = info.join(result, how="right")
     result.attrs = attrs
-    result["finish_variance"] = (
-        cal.date_to_offset(pd.DatetimeIndex(result["finish_date"]), start)
-        - cal.date_to_offset(pd.DatetimeIndex(result["baseline_finish"]), start)).astype(float)
+    result["finish_variance"] = _finish_variance(result["finish_date"],
+                                                 result["baseline_finish"], cal, start)
     return result
+
+
+# ----------------------------------------------------------------------------------------
+# What-if: a network or a portfolio with some durations and links changed
+# ----------------------------------------------------------------------------------------
+def _id_series(tasks: pd.DataFrame) -> pd.Series:
+    """Task ids as str, aligned with the rows of ``tasks`` (``id`` column, else the index)."""
+    ids = tasks["id"] if "id" in tasks.columns else pd.Series(tasks.index, index=tasks.index)
+    return ids.astype(str)
+
+
+def _listing(values: Iterable, limit: int = 20) -> str:
+    """``values`` as a comma-separated list, the first ``limit`` of them."""
+    values = [str(v) for v in values]
+    more = f" ... and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+def _link_key(key) -> tuple[str, str]:
+    """A ``(pred, succ)`` pair of task ids as str."""
+    if not isinstance(key, tuple) or len(key) != 2:
+        raise ScheduleError(f"link_changes: key {key!r} is not a (pred, succ) pair of task ids")
+    return str(key[0]), str(key[1])
+
+
+def what_if_network(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
+                    durations: Mapping[str, float] | None = None,
+                    link_changes: Mapping[tuple[str, str], Mapping] | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Copies of a network with some durations and links changed (the inputs are untouched).
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        ``id`` (or the index) and ``duration`` [d], as for :func:`cpm`.
+    links : DataFrame or None
+        ``pred``, ``succ``, optional ``type`` and ``lag`` [d].
+    durations : mapping task id → duration, optional
+        New durations. [d]
+    link_changes : mapping (pred, succ) → {"type": str, "lag": float}, optional
+        New type and/or lag of existing links (either key may be left out).
+
+    Returns
+    -------
+    tasks, links : DataFrame
+        The changed copies; ``links`` always has ``type`` (FS when it had none) and ``lag``
+        columns when a link was changed.
+
+    Raises
+    ------
+    ScheduleError
+        A duration for an unknown task, a change to a link that does not exist, or a change
+        with a key other than ``type`` and ``lag`` (the message lists the valid ones). An
+        unknown link type or a negative duration is reported by :func:`cpm`.
+
+    Examples
+    --------
+    >>> tasks = pd.DataFrame({"id": ["A", "B"], "duration": [3, 2]})
+    >>> links = pd.DataFrame({"pred": ["A"], "succ": ["B"]})
+    >>> t, lk = what_if_network(tasks, links, durations={"A": 5},
+    ...                         link_changes={("A", "B"): {"type": "SS", "lag": 1}})
+    >>> t["duration"].tolist(), lk[["type", "lag"]].values.tolist()
+    ([5.0, 2.0], [['SS', 1.0]])
+    """
+    ids = _id_series(tasks)
+    tasks = tasks.copy()
+    links = pd.DataFrame({"pred": [], "succ": []}) if links is None else links.copy()
+    if durations:
+        known = set(ids)
+        unknown = [str(k) for k in durations if str(k) not in known]
+        if unknown:
+            raise ScheduleError(f"durations: unknown task id(s) {_listing(map(repr, unknown))};"
+                                f" the tasks are {_listing(ids)}")
+        new = ids.map({str(k): float(v) for k, v in durations.items()})
+        tasks["duration"] = new.fillna(pd.to_numeric(tasks["duration"])).astype(float)
+    if link_changes:
+        if "type" not in links.columns:
+            links["type"] = "FS"
+        if "lag" not in links.columns:
+            links["lag"] = 0.0
+        links["type"] = links["type"].astype(object)
+        links["lag"] = pd.to_numeric(links["lag"]).astype(float)
+        keys = list(zip(links["pred"].astype(str), links["succ"].astype(str), strict=True))
+        row = {k: i for i, k in enumerate(keys)}
+        type_col, lag_col = links.columns.get_loc("type"), links.columns.get_loc("lag")
+        for key, change in link_changes.items():
+            pred, succ = _link_key(key)
+            if (pred, succ) not in row:
+                raise ScheduleError(f"link_changes: no link {pred}->{succ}; the links are "
+                                    f"{_listing(f'{p}->{s}' for p, s in keys)}")
+            extra = sorted(set(change) - {"type", "lag"})
+            if extra:
+                raise ScheduleError(f"link_changes[{pred}->{succ}]: unknown key(s) "
+                                    f"{', '.join(map(repr, extra))}; use 'type' and 'lag'")
+            if "type" in change:
+                links.iloc[row[(pred, succ)], type_col] = change["type"]
+            if "lag" in change:
+                links.iloc[row[(pred, succ)], lag_col] = float(change["lag"])
+    return tasks, links
+
+
+def what_if_schedule(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
+                     durations: Mapping[str, float] | None = None,
+                     link_changes: Mapping[tuple[str, str], Mapping] | None = None,
+                     **options) -> pd.DataFrame:
+    """The CPM schedule of a network after changing some durations and links.
+
+    :func:`cpm` on the copies made by :func:`what_if_network`. Progress columns
+    (``remaining_duration``) are not adjusted to a new duration; for a portfolio at a status
+    month use :func:`portfolio_what_if`.
+
+    Parameters
+    ----------
+    tasks, links, durations, link_changes
+        As for :func:`what_if_network`.
+    **options
+        Passed to :func:`cpm` (``calendar``, ``start``, ...).
+
+    Returns
+    -------
+    DataFrame
+        The schedule, as :func:`cpm` returns it.
+
+    Examples
+    --------
+    >>> tasks = pd.DataFrame({"id": ["A", "B", "C"], "duration": [3, 2, 4]})
+    >>> links = pd.DataFrame({"pred": ["A", "A"], "succ": ["B", "C"]})
+    >>> s = what_if_schedule(tasks, links, durations={"B": 6})
+    >>> float(s["early_finish"].max()), s.index[s["critical"]].tolist()
+    (9.0, ['A', 'B'])
+    """
+    tasks, links = what_if_network(tasks, links, durations=durations,
+                                   link_changes=link_changes)
+    return cpm(tasks, links, **options)
+
+
+def project_summary(schedule: pd.DataFrame, calendar: WorkCalendar) -> pd.DataFrame:
+    """Per project: forecast finish against baseline finish, open and critical tasks.
+
+    Parameters
+    ----------
+    schedule : DataFrame
+        The output of :func:`schedule_portfolio`: columns ``project_id``, ``finish_date``,
+        ``baseline_finish``, ``status`` and ``critical``, and ``attrs`` ``start`` and
+        ``project_finish``.
+    calendar : WorkCalendar
+        The working days the variance is counted in (the portfolio's calendar).
+
+    Returns
+    -------
+    DataFrame
+        One row per project with tasks, indexed by ``project_id`` (sorted):
+
+        ``finish``
+            Forecast finish date: the latest ``finish_date`` of its tasks (actual for
+            complete ones).
+        ``baseline_finish``
+            The latest baseline finish date of its tasks.
+        ``finish_offset``
+            The forecast finish as an (exclusive) offset from the schedule start, as
+            :func:`project_finish`. [d]
+        ``finish_variance``
+            Working days from ``baseline_finish`` to ``finish``; positive = late, NaN when a
+            date is missing. [d]
+        ``open_tasks``
+            Tasks not complete.
+        ``critical_tasks``
+            Open critical tasks.
+
+    Raises
+    ------
+    ScheduleError
+        ``schedule`` lacks one of the columns (it is not from :func:`schedule_portfolio`).
+
+    Notes
+    -----
+    ``finish_variance = offset(finish) − offset(baseline_finish)``, both working-day offsets
+    on ``calendar``: the same measure as the task-level ``finish_variance`` of
+    :func:`schedule_portfolio`, taken at the project's latest dates.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> project_summary(schedule_portfolio(pf, "2026-02"), pf.calendar)[
+    ...     ["finish", "baseline_finish", "finish_variance", "open_tasks"]]
+                   finish baseline_finish  finish_variance  open_tasks
+    project_id
+    P1         2026-01-28      2026-01-26              2.0           0
+    P2         2026-03-03      2026-01-30             22.0           1
+    """
+    needed = ("project_id", "finish_date", "baseline_finish", "status", "critical")
+    missing = [c for c in needed if c not in schedule.columns]
+    if missing:
+        raise ScheduleError(f"project_summary needs the schedule of schedule_portfolio; "
+                            f"missing column(s) {', '.join(missing)}")
+    by = schedule.groupby("project_id")
+    finish = by["finish_date"].max()
+    baseline = by["baseline_finish"].max().reindex(finish.index)
+    open_ = schedule["status"] != "complete"
+    return pd.DataFrame({
+        "finish": finish,
+        "baseline_finish": baseline,
+        "finish_offset": project_finish(schedule).reindex(finish.index),
+        "finish_variance": _finish_variance(finish, baseline, calendar,
+                                            schedule.attrs["start"]),
+        "open_tasks": open_.groupby(schedule["project_id"]).sum().reindex(finish.index),
+        "critical_tasks": (schedule["critical"] & open_).groupby(schedule["project_id"]).sum()
+        .reindex(finish.index),
+    }, index=finish.index)
+
+
+def compare_projects(portfolio: Portfolio, before: pd.DataFrame,
+                     after: pd.DataFrame) -> pd.DataFrame:
+    """Each project's finish in two schedules of a portfolio, side by side.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        For the project names and the calendar.
+    before, after : DataFrame
+        :func:`schedule_portfolio` as it is and with a change (e.g. new ``durations``).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`portfolio_what_if`: one row per project (index ``project_id``), columns
+        :data:`PORTFOLIO_COLUMNS`, from :func:`project_summary` of both schedules.
+    """
+    was = project_summary(before, portfolio.calendar)
+    now = project_summary(after, portfolio.calendar)
+    names = portfolio.projects.set_index("id")["name"]
+    out = pd.DataFrame({
+        "name": names.reindex(now.index).to_numpy(),
+        "baseline_finish": now["baseline_finish"],
+        "finish_before": was["finish"].reindex(now.index),
+        "finish": now["finish"],
+        "finish_change": now["finish_offset"] - was["finish_offset"].reindex(now.index),
+        "finish_variance_before": was["finish_variance"].reindex(now.index),
+        "finish_variance": now["finish_variance"],
+        "open_tasks": now["open_tasks"].astype(int),
+        "critical_tasks": now["critical_tasks"].astype(int),
+    }, index=now.index)
+    out.index.name = "project_id"
+    return out[list(PORTFOLIO_COLUMNS)]
+
+
+def _check_durations(portfolio: Portfolio, durations) -> None:
+    if durations:
+        known = set(portfolio.tasks["id"].astype(str))
+        unknown = [str(k) for k in durations if str(k) not in known]
+        if unknown:
+            raise ScheduleError(f"durations: unknown task id(s) {_listing(map(repr, unknown))}"
+                                "; the task ids are in portfolio.tasks['id']")
+
+
+def portfolio_what_if(portfolio: Portfolio, month=None, *,
+                      durations: Mapping[str, float] | None = None,
+                      **options) -> pd.DataFrame:
+    """How each project's forecast finish moves when task durations change.
+
+    Schedules the portfolio twice with :func:`schedule_portfolio`, as it is and with
+    ``durations``, and compares the projects (:func:`compare_projects`). A change can move
+    other projects through cross-project links.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month (its actuals and remaining work apply); without it, the plan from the
+        project start dates, as for :func:`schedule_portfolio`.
+    durations : mapping task id → duration, optional
+        What-if durations. [d]
+    **options
+        Passed to :func:`schedule_portfolio`.
+
+    Returns
+    -------
+    DataFrame
+        One row per project (index ``project_id``), columns :data:`PORTFOLIO_COLUMNS`:
+        ``name``; ``baseline_finish``, ``finish_before``, ``finish`` (dates: the baseline, the
+        forecast as it is and with the new durations); ``finish_change`` (what-if − current
+        forecast finish) [d]; ``finish_variance_before``, ``finish_variance`` (forecast −
+        baseline finish; positive = late) [d]; ``open_tasks`` and ``critical_tasks`` (open
+        critical tasks, with the new durations).
+
+    Raises
+    ------
+    ScheduleError
+        A duration for an unknown task.
+    MissingDataError
+        ``month`` has no status data.
+    """
+    _check_durations(portfolio, durations)
+    before = schedule_portfolio(portfolio, month, **options)
+    after = (schedule_portfolio(portfolio, month, durations=durations, **options)
+             if durations else before)
+    return compare_projects(portfolio, before, after)

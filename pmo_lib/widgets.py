@@ -13,20 +13,21 @@ Panels
 :func:`schedule_panel`
     A small network: pick a task and change its duration, pick a link and change its type and
     lag; shows the schedule table (early and late dates, float, critical), a Gantt chart with
-    the critical path in red and the project duration. Pure function: :func:`what_if_schedule`
-    (:func:`pmo_lib.schedule.cpm` on a changed copy made by :func:`what_if_network`).
+    the critical path in red and the project duration. Pure function:
+    :func:`pmo_lib.schedule.what_if_schedule` (:func:`pmo_lib.schedule.cpm` on a changed copy
+    made by :func:`pmo_lib.schedule.what_if_network`).
 :func:`portfolio_schedule_panel`
     A portfolio at a status month: pick a project and one of its open tasks and change its
     duration; shows how every project's forecast finish and finish variance move. Pure
-    function: :func:`portfolio_what_if` (two :func:`pmo_lib.schedule.schedule_portfolio`
-    runs compared project by project).
+    function: :func:`pmo_lib.schedule.portfolio_what_if` (two
+    :func:`pmo_lib.schedule.schedule_portfolio` runs compared project by project with
+    :func:`pmo_lib.schedule.compare_projects`).
 """
 
 from __future__ import annotations
 
 import html
 import io
-from collections.abc import Mapping
 
 import ipywidgets
 import numpy as np
@@ -38,19 +39,18 @@ from .calendar import WorkCalendar
 from .errors import PMOError, ScheduleError
 from .model import LINK_TYPES, Portfolio, parse_month
 
+# The what-if engine's own id, listing and link-key helpers, so messages read the same.
+from .schedule import _id_series, _link_key, _listing
+
 __all__ = [
-    "PORTFOLIO_COLUMNS",
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
     "PortfolioSchedulePanel",
     "RagThresholdPanel",
     "SchedulePanel",
     "portfolio_schedule_panel",
-    "portfolio_what_if",
     "rag_threshold_panel",
     "schedule_panel",
-    "what_if_network",
-    "what_if_schedule",
 ]
 
 #: Columns of :func:`pmo_lib.evm.project_performance` the RAG panel shows, in order.
@@ -70,7 +70,21 @@ def _counts_html(counts: pd.Series) -> str:
     return "<div style='margin:0.4em 0'>Projects per RAG: " + "".join(badges) + "</div>"
 
 
-class RagThresholdPanel(ipywidgets.VBox):
+class _Panel(ipywidgets.VBox):
+    """A what-if panel: its ``error`` and the message line ``_message`` that shows it."""
+
+    def _not_updated(self, what: str, exc: PMOError) -> None:
+        """Keep what is shown and say why it was not updated (``what``: "Table not updated")."""
+        self.error = str(exc)
+        self._message.value = (f"<div style='color:{evm.RAG_COLOURS['red']}'>{what}: "
+                               f"{html.escape(self.error)}</div>")
+
+    def _updated(self) -> None:
+        self.error = None
+        self._message.value = ""
+
+
+class RagThresholdPanel(_Panel):
     """The RAG threshold what-if panel (build it with :func:`rag_threshold_panel`).
 
     Attributes
@@ -130,15 +144,12 @@ class RagThresholdPanel(ipywidgets.VBox):
         try:
             thresholds = evm.RagThresholds(green=self.green.value, amber=self.amber.value)
         except PMOError as exc:
-            self.error = str(exc)
-            self._message.value = (f"<div style='color:{evm.RAG_COLOURS['red']}'>Table not "
-                                   f"updated: {html.escape(self.error)}</div>")
+            self._not_updated("Table not updated", exc)
             return
         perf = self._month_performance(self.month.value)
         self.table = evm.apply_thresholds(perf, thresholds)[list(TABLE_COLUMNS)]
         self.counts = evm.rag_counts(self.table)
-        self.error = None
-        self._message.value = ""
+        self._updated()
         self._counts.value = _counts_html(self.counts)
         styler = plots.performance_table(self.table, currency=self.portfolio.currency)
         self._table.value = styler.to_html()
@@ -185,140 +196,6 @@ SCHEDULE_COLUMNS = ("name", "duration", "early_start", "early_finish", "late_sta
                     "late_finish", "total_float", "free_float", "critical", "start_date",
                     "finish_date")
 
-#: Columns of :func:`portfolio_what_if`, in order.
-PORTFOLIO_COLUMNS = ("name", "baseline_finish", "finish_before", "finish", "finish_change",
-                     "finish_variance_before", "finish_variance", "open_tasks",
-                     "critical_tasks")
-
-
-def _task_ids(tasks: pd.DataFrame) -> pd.Series:
-    ids = tasks["id"] if "id" in tasks.columns else pd.Series(tasks.index, index=tasks.index)
-    return ids.astype(str)
-
-
-def _listing(values, limit: int = 20) -> str:
-    values = [str(v) for v in values]
-    more = f" ... and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more
-
-
-def _link_key(key) -> tuple[str, str]:
-    if not isinstance(key, tuple) or len(key) != 2:
-        raise ScheduleError(f"link_changes: key {key!r} is not a (pred, succ) pair of task ids")
-    return str(key[0]), str(key[1])
-
-
-def what_if_network(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
-                    durations: Mapping[str, float] | None = None,
-                    link_changes: Mapping[tuple[str, str], Mapping] | None = None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Copies of a network with some durations and links changed (the inputs are untouched).
-
-    Parameters
-    ----------
-    tasks : DataFrame
-        ``id`` (or the index) and ``duration`` [d], as for :func:`pmo_lib.schedule.cpm`.
-    links : DataFrame or None
-        ``pred``, ``succ``, optional ``type`` and ``lag`` [d].
-    durations : mapping task id → duration, optional
-        New durations. [d]
-    link_changes : mapping (pred, succ) → {"type": str, "lag": float}, optional
-        New type and/or lag of existing links (either key may be left out).
-
-    Returns
-    -------
-    tasks, links : DataFrame
-        The changed copies; ``links`` always has ``type`` (FS when it had none) and ``lag``
-        columns when a link was changed.
-
-    Raises
-    ------
-    ScheduleError
-        A duration for an unknown task, a change to a link that does not exist, or a change
-        with a key other than ``type`` and ``lag`` (the message lists the valid ones). An
-        unknown link type or a negative duration is reported by :func:`~pmo_lib.schedule.cpm`.
-
-    Examples
-    --------
-    >>> tasks = pd.DataFrame({"id": ["A", "B"], "duration": [3, 2]})
-    >>> links = pd.DataFrame({"pred": ["A"], "succ": ["B"]})
-    >>> t, lk = what_if_network(tasks, links, durations={"A": 5},
-    ...                         link_changes={("A", "B"): {"type": "SS", "lag": 1}})
-    >>> t["duration"].tolist(), lk[["type", "lag"]].values.tolist()
-    ([5.0, 2.0], [['SS', 1.0]])
-    """
-    ids = _task_ids(tasks)
-    tasks = tasks.copy()
-    links = pd.DataFrame({"pred": [], "succ": []}) if links is None else links.copy()
-    if durations:
-        known = set(ids)
-        unknown = [str(k) for k in durations if str(k) not in known]
-        if unknown:
-            raise ScheduleError(f"durations: unknown task id(s) {_listing(map(repr, unknown))};"
-                                f" the tasks are {_listing(ids)}")
-        new = ids.map({str(k): float(v) for k, v in durations.items()})
-        tasks["duration"] = new.fillna(pd.to_numeric(tasks["duration"])).astype(float)
-    if link_changes:
-        if "type" not in links.columns:
-            links["type"] = "FS"
-        if "lag" not in links.columns:
-            links["lag"] = 0.0
-        links["type"] = links["type"].astype(object)
-        links["lag"] = pd.to_numeric(links["lag"]).astype(float)
-        keys = list(zip(links["pred"].astype(str), links["succ"].astype(str), strict=True))
-        row = {k: i for i, k in enumerate(keys)}
-        type_col, lag_col = links.columns.get_loc("type"), links.columns.get_loc("lag")
-        for key, change in link_changes.items():
-            pred, succ = _link_key(key)
-            if (pred, succ) not in row:
-                raise ScheduleError(f"link_changes: no link {pred}->{succ}; the links are "
-                                    f"{_listing(f'{p}->{s}' for p, s in keys)}")
-            extra = sorted(set(change) - {"type", "lag"})
-            if extra:
-                raise ScheduleError(f"link_changes[{pred}->{succ}]: unknown key(s) "
-                                    f"{', '.join(map(repr, extra))}; use 'type' and 'lag'")
-            if "type" in change:
-                links.iloc[row[(pred, succ)], type_col] = change["type"]
-            if "lag" in change:
-                links.iloc[row[(pred, succ)], lag_col] = float(change["lag"])
-    return tasks, links
-
-
-def what_if_schedule(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
-                     durations: Mapping[str, float] | None = None,
-                     link_changes: Mapping[tuple[str, str], Mapping] | None = None,
-                     **options) -> pd.DataFrame:
-    """The CPM schedule of a network after changing some durations and links.
-
-    :func:`pmo_lib.schedule.cpm` on the copies made by :func:`what_if_network`. Progress
-    columns (``remaining_duration``) are not adjusted to a new duration; for a portfolio at a
-    status month use :func:`portfolio_what_if`.
-
-    Parameters
-    ----------
-    tasks, links, durations, link_changes
-        As for :func:`what_if_network`.
-    **options
-        Passed to :func:`~pmo_lib.schedule.cpm` (``calendar``, ``start``, ...).
-
-    Returns
-    -------
-    DataFrame
-        The schedule, as :func:`~pmo_lib.schedule.cpm` returns it.
-
-    Examples
-    --------
-    >>> tasks = pd.DataFrame({"id": ["A", "B", "C"], "duration": [3, 2, 4]})
-    >>> links = pd.DataFrame({"pred": ["A", "A"], "succ": ["B", "C"]})
-    >>> s = what_if_schedule(tasks, links, durations={"B": 6})
-    >>> float(s["early_finish"].max()), s.index[s["critical"]].tolist()
-    (9.0, ['A', 'B'])
-    """
-    tasks, links = what_if_network(tasks, links, durations=durations,
-                                   link_changes=link_changes)
-    return schedule.cpm(tasks, links, **options)
-
-
 def _figure_png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
@@ -343,7 +220,7 @@ def _schedule_styler(table: pd.DataFrame):
                            axis="columns"))
 
 
-class SchedulePanel(ipywidgets.VBox):
+class SchedulePanel(_Panel):
     """The schedule what-if panel of a small network (build it with :func:`schedule_panel`).
 
     Attributes
@@ -361,10 +238,11 @@ class SchedulePanel(ipywidgets.VBox):
     reset : ipywidgets.Button
         Back to the network as given.
     durations, link_changes : dict
-        The changes made so far (as for :func:`what_if_schedule`); only values that differ
-        from the network as given.
+        The changes made so far (as for :func:`pmo_lib.schedule.what_if_schedule`); only
+        values that differ from the network as given.
     schedule : DataFrame
-        The what-if schedule (:func:`what_if_schedule`); ``plan`` is the schedule as given.
+        The what-if schedule (:func:`pmo_lib.schedule.what_if_schedule`); ``plan`` is the
+        schedule as given.
     table : DataFrame
         The table shown (columns :data:`SCHEDULE_COLUMNS`).
     project_duration : float
@@ -382,7 +260,7 @@ class SchedulePanel(ipywidgets.VBox):
         start = pd.Timestamp.today().normalize() if start is None else pd.Timestamp(start)
         self.start = self.calendar.roll_forward(start)
         self.tasks = tasks.copy()
-        _, self.links = what_if_network(tasks, links, link_changes={})
+        _, self.links = schedule.what_if_network(tasks, links, link_changes={})
         if "type" not in self.links.columns:
             self.links["type"] = "FS"
         if "lag" not in self.links.columns:
@@ -391,10 +269,10 @@ class SchedulePanel(ipywidgets.VBox):
         self.links["lag"] = pd.to_numeric(self.links["lag"]).fillna(0.0).astype(float)
         self._options = {"calendar": self.calendar, "start": self.start,
                          "near_critical": near_critical}
-        self.plan = what_if_schedule(self.tasks, self.links, **self._options)  # fail early
+        self.plan = schedule.what_if_schedule(self.tasks, self.links, **self._options)  # fail early
         self.plan_duration = float(self.plan["early_finish"].max()) if len(self.plan) else 0.0
 
-        ids = _task_ids(self.tasks)
+        ids = _id_series(self.tasks)
         names = (self.tasks["name"].astype(str) if "name" in self.tasks.columns else ids)
         self._names = pd.Series(names.to_numpy(), index=ids.to_numpy())
         self._duration0 = pd.Series(pd.to_numeric(self.tasks["duration"]).to_numpy(float),
@@ -512,16 +390,14 @@ class SchedulePanel(ipywidgets.VBox):
     # -- display --------------------------------------------------------------------------
     def _update(self) -> None:
         try:
-            tasks, links = what_if_network(self.tasks, self.links, durations=self.durations,
-                                           link_changes=self.link_changes)
+            tasks, links = schedule.what_if_network(self.tasks, self.links,
+                                                    durations=self.durations,
+                                                    link_changes=self.link_changes)
             result = schedule.cpm(tasks, links, **self._options)
         except PMOError as exc:
-            self.error = str(exc)
-            self._message.value = (f"<div style='color:#c62828'>Schedule not updated: "
-                                   f"{html.escape(self.error)}</div>")
+            self._not_updated("Schedule not updated", exc)
             return
-        self.error = None
-        self._message.value = ""
+        self._updated()
         self.schedule = result
         self.table = result.assign(name=self._names.reindex(result.index).to_numpy())[
             list(SCHEDULE_COLUMNS)]
@@ -562,8 +438,8 @@ def schedule_panel(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
     whose type (FS, SS, FF, SF) and lag the next two controls set. The panel shows the
     project duration and the critical path(s), a Gantt chart (critical tasks in red) and the
     schedule table (ES, EF, LS, LF, total and free float, critical), recomputed with
-    :func:`what_if_schedule` whenever a control moves. Changes add up (a duration and a link
-    change together); the Reset button goes back to the network as given.
+    :func:`pmo_lib.schedule.what_if_schedule` whenever a control moves. Changes add up (a
+    duration and a link change together); the Reset button goes back to the network as given.
 
     Parameters
     ----------
@@ -600,99 +476,7 @@ def schedule_panel(tasks: pd.DataFrame, links: pd.DataFrame | None, *,
 # ----------------------------------------------------------------------------------------
 # Schedule what-if: a portfolio at a status month
 # ----------------------------------------------------------------------------------------
-def _project_summary(portfolio: Portfolio, result: pd.DataFrame) -> pd.DataFrame:
-    """Per project: forecast finish, baseline finish, variance [d], open and critical tasks."""
-    cal, start = portfolio.calendar, result.attrs["start"]
-    by = result.groupby("project_id")
-    finish = by["finish_date"].max()
-    baseline = by["baseline_finish"].max().reindex(finish.index)
-    variance = (cal.date_to_offset(pd.DatetimeIndex(finish), start)
-                - cal.date_to_offset(pd.DatetimeIndex(baseline), start))
-    open_ = result["status"] != "complete"
-    return pd.DataFrame({
-        "finish": finish,
-        "baseline_finish": baseline,
-        "finish_offset": schedule.project_finish(result).reindex(finish.index),
-        "finish_variance": np.asarray(variance, dtype=float),
-        "open_tasks": open_.groupby(result["project_id"]).sum().reindex(finish.index),
-        "critical_tasks": (result["critical"] & open_).groupby(result["project_id"]).sum()
-        .reindex(finish.index),
-    }, index=finish.index)
-
-
-def _compare_projects(portfolio: Portfolio, before: pd.DataFrame,
-                      after: pd.DataFrame) -> pd.DataFrame:
-    was, now = _project_summary(portfolio, before), _project_summary(portfolio, after)
-    names = portfolio.projects.set_index("id")["name"]
-    out = pd.DataFrame({
-        "name": names.reindex(now.index).to_numpy(),
-        "baseline_finish": now["baseline_finish"],
-        "finish_before": was["finish"].reindex(now.index),
-        "finish": now["finish"],
-        "finish_change": now["finish_offset"] - was["finish_offset"].reindex(now.index),
-        "finish_variance_before": was["finish_variance"].reindex(now.index),
-        "finish_variance": now["finish_variance"],
-        "open_tasks": now["open_tasks"].astype(int),
-        "critical_tasks": now["critical_tasks"].astype(int),
-    }, index=now.index)
-    out.index.name = "project_id"
-    return out[list(PORTFOLIO_COLUMNS)]
-
-
-def _check_durations(portfolio: Portfolio, durations) -> None:
-    if durations:
-        known = set(portfolio.tasks["id"].astype(str))
-        unknown = [str(k) for k in durations if str(k) not in known]
-        if unknown:
-            raise ScheduleError(f"durations: unknown task id(s) {_listing(map(repr, unknown))}"
-                                "; the task ids are in portfolio.tasks['id']")
-
-
-def portfolio_what_if(portfolio: Portfolio, month=None, *,
-                      durations: Mapping[str, float] | None = None,
-                      **options) -> pd.DataFrame:
-    """How each project's forecast finish moves when task durations change.
-
-    Schedules the portfolio twice with :func:`pmo_lib.schedule.schedule_portfolio`, as it is
-    and with ``durations``, and compares the projects. A change can move other projects
-    through cross-project links.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-    month : str or Period, optional
-        Status month (its actuals and remaining work apply); without it, the plan from the
-        project start dates, as for :func:`~pmo_lib.schedule.schedule_portfolio`.
-    durations : mapping task id → duration, optional
-        What-if durations. [d]
-    **options
-        Passed to :func:`~pmo_lib.schedule.schedule_portfolio`.
-
-    Returns
-    -------
-    DataFrame
-        One row per project (index ``project_id``), columns :data:`PORTFOLIO_COLUMNS`:
-        ``name``; ``baseline_finish``, ``finish_before``, ``finish`` (dates: the baseline, the
-        forecast as it is and with the new durations); ``finish_change`` (what-if − current
-        forecast finish) [d]; ``finish_variance_before``, ``finish_variance`` (forecast −
-        baseline finish; positive = late) [d]; ``open_tasks`` and ``critical_tasks`` (open
-        critical tasks, with the new durations).
-
-    Raises
-    ------
-    ScheduleError
-        A duration for an unknown task.
-    MissingDataError
-        ``month`` has no status data.
-    """
-    _check_durations(portfolio, durations)
-    before = schedule.schedule_portfolio(portfolio, month, **options)
-    after = (schedule.schedule_portfolio(portfolio, month, durations=durations, **options)
-             if durations else before)
-    return _compare_projects(portfolio, before, after)
-
-
-class PortfolioSchedulePanel(ipywidgets.VBox):
+class PortfolioSchedulePanel(_Panel):
     """The portfolio schedule what-if panel (build it with :func:`portfolio_schedule_panel`).
 
     Attributes
@@ -710,7 +494,8 @@ class PortfolioSchedulePanel(ipywidgets.VBox):
     before, after : DataFrame
         The portfolio schedules as it is and with the change.
     table : DataFrame
-        Per project (:func:`portfolio_what_if`, columns :data:`PORTFOLIO_COLUMNS`).
+        Per project (:func:`pmo_lib.schedule.portfolio_what_if`, columns
+        :data:`pmo_lib.schedule.PORTFOLIO_COLUMNS`).
     task_float : tuple of float
         The chosen task's total float before and after the change. [d]
     error : str or None
@@ -814,13 +599,10 @@ class PortfolioSchedulePanel(ipywidgets.VBox):
                                                       durations=self.durations)
                           if self.durations else self.before)
         except PMOError as exc:
-            self.error = str(exc)
-            self._message.value = (f"<div style='color:#c62828'>Not updated: "
-                                   f"{html.escape(self.error)}</div>")
+            self._not_updated("Not updated", exc)
             return
-        self.error = None
-        self._message.value = ""
-        self.table = _compare_projects(self.portfolio, self.before, self.after)
+        self._updated()
+        self.table = schedule.compare_projects(self.portfolio, self.before, self.after)
         task = self.task.value
         self.task_float = (float(self.before.at[task, "total_float"]),
                            float(self.after.at[task, "total_float"]))
@@ -885,8 +667,8 @@ def portfolio_schedule_panel(portfolio: Portfolio, month=None, *, project: str |
     Drop-downs pick a project and one of its open tasks (not complete and not milestones;
     least total float first: critical tasks at the top); a slider sets the task's duration. The panel shows the task's total
     float before and after, every project's forecast finish and its variance to the baseline
-    (:func:`portfolio_what_if`), and a chart of the variances as it is and with the change.
-    The portfolio is scheduled once as it is and once per slider move.
+    (:func:`pmo_lib.schedule.portfolio_what_if`), and a chart of the variances as it is and
+    with the change. The portfolio is scheduled once as it is and once per slider move.
 
     Parameters
     ----------

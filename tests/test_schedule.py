@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pmo_lib import ScheduleError, WorkCalendar, load_portfolio, schedule
+from pmo_lib.exercises import scheduling
 from pmo_lib.schedule import cpm, critical_paths, link_slack, schedule_portfolio
 
 
@@ -403,3 +404,111 @@ def test_what_if_durations_shift_the_reported_remaining_work(sample):
                                 durations={started: base.at[started, "duration"] + 3})
     assert longer.at[started, "remaining"] == pytest.approx(base.at[started, "remaining"] + 3)
     assert longer.at[started, "early_finish"] == pytest.approx(base.at[started, "early_finish"] + 3)
+
+
+# ---------------------------------------------------------------------------------------
+# What-if: the teaching network
+# ---------------------------------------------------------------------------------------
+# Hand-computed on scheduling.teaching_network() (offsets in working days; see
+# tests/test_exercises.py for the plan): A 0-3, B 3-8, C 3-7, D 8-16, E 11-15 (SS + 3),
+# F 8-10, G 16-20, H 20-22; critical A B D G H.
+# * C takes 12 days: C 3-15, F max(8, 15) = 15-17, G max(16, 17) = 17-21, H 21-23.
+# * and D -> E becomes FS with lag 5: E 16 + 5 = 21-25, H max(21, 25) = 25-27; critical
+#   A B D E H.
+@pytest.fixture
+def network():
+    return scheduling.teaching_network()
+
+
+def test_what_if_network_and_schedule(network):
+    tasks, links = network
+    t, lk = schedule.what_if_network(tasks, links, durations={"C": 12},
+                                     link_changes={("D", "E"): {"type": "FS", "lag": 5}})
+    assert t.set_index("id").at["C", "duration"] == 12
+    assert lk.iloc[5][["type", "lag"]].tolist() == ["FS", 5.0]
+    assert tasks.set_index("id").at["C", "duration"] == 4  # inputs untouched
+    assert links.iloc[5][["type", "lag"]].tolist() == ["SS", 3.0]
+    s = schedule.what_if_schedule(tasks, links, durations={"C": 12},
+                                  link_changes={("D", "E"): {"type": "FS", "lag": 5}})
+    assert s["early_finish"].to_dict() == dict(zip("ABCDEFGH", [3, 8, 15, 16, 25, 17, 21, 27],
+                                                   strict=True))
+    assert s.index[s["critical"]].tolist() == ["A", "B", "D", "E", "H"]
+    # only the lag: SS + 5 from D's start 8
+    s = schedule.what_if_schedule(tasks, links, link_changes={("D", "E"): {"lag": 5}})
+    assert s.at["E", "early_start"] == 13
+    # no change: the plain schedule
+    pd.testing.assert_frame_equal(schedule.what_if_schedule(tasks, links),
+                                  schedule.cpm(tasks, links))
+
+
+def test_what_if_network_errors(network):
+    tasks, links = network
+    with pytest.raises(ScheduleError, match=r"durations: unknown task id.*'Z'.*the tasks are A, B"):
+        schedule.what_if_network(tasks, links, durations={"Z": 1})
+    with pytest.raises(ScheduleError, match="no link A->H; the links are A->B, A->C"):
+        schedule.what_if_network(tasks, links, link_changes={("A", "H"): {"lag": 1}})
+    with pytest.raises(ScheduleError, match=r"unknown key.*'delay'.*use 'type' and 'lag'"):
+        schedule.what_if_network(tasks, links, link_changes={("A", "B"): {"delay": 1}})
+    with pytest.raises(ScheduleError, match=r"not a \(pred, succ\) pair"):
+        schedule.what_if_network(tasks, links, link_changes={"A->B": {"lag": 1}})
+    with pytest.raises(ScheduleError, match="unknown link type 'XX'"):
+        schedule.what_if_schedule(tasks, links, link_changes={("A", "B"): {"type": "XX"}})
+
+
+# ---------------------------------------------------------------------------------------
+# What-if: a portfolio
+# ---------------------------------------------------------------------------------------
+def test_portfolio_what_if_without_change_moves_nothing(mini):
+    table = schedule.portfolio_what_if(mini, "2026-02")
+    assert table.columns.tolist() == list(schedule.PORTFOLIO_COLUMNS)
+    assert table.index.tolist() == ["P1", "P2"]
+    assert (table["finish_change"] == 0).all()
+    assert table["finish"].equals(table["finish_before"])
+    with pytest.raises(ScheduleError, match=r"durations: unknown task id.*'NOPE'"):
+        schedule.portfolio_what_if(mini, "2026-02", durations={"NOPE": 3})
+
+
+def _open_critical(sample, month):
+    """The schedule and a critical task not started yet, with work, linked FS only."""
+    s = schedule.schedule_portfolio(sample, month)
+    other = sample.links[sample.links["type"] != "FS"]
+    fs_only = ~s.index.isin(other["pred"]) & ~s.index.isin(other["succ"])
+    todo = s[(s["status"] == "not started") & s["critical"] & (s["duration"] > 0) & fs_only]
+    return s, todo.index[0]
+
+
+def test_portfolio_what_if_moves_the_finish_of_a_critical_task(sample):
+    # A not-started critical task linked finish-to-start only, taking 10 more days, delays
+    # some project (its own, or one it feeds) by exactly 10 working days: the zero-float
+    # chain from its finish to that project's finish grows by 10. No project moves by more.
+    month = sample.latest_month
+    s, task = _open_critical(sample, month)
+    longer = {task: s.at[task, "duration"] + 10}
+    table = schedule.portfolio_what_if(sample, month, durations=longer)
+    moved = table["finish_change"].idxmax()
+    assert table.at[moved, "finish_change"] == pytest.approx(10)
+    assert table["finish_change"].between(-1e-9, 10 + 1e-9).all()
+    assert table.at[moved, "finish_variance"] == pytest.approx(
+        table.at[moved, "finish_variance_before"] + 10)
+    assert table.loc[table["open_tasks"] == 0, "finish_change"].eq(0).all()
+    # a non-critical task within its float moves nothing
+    slack = s[(s["status"] == "not started") & (s["total_float"] >= 5)].index[0]
+    table = schedule.portfolio_what_if(sample, month,
+                                       durations={slack: s.at[slack, "duration"] + 4})
+    assert (table["finish_change"].abs() < 1e-9).all()
+
+
+def test_project_summary_hand_checked(mini):
+    """Mini at 2026-02 (working in tests/test_report.py): M1 was met on 2026-01-28 against a
+    baseline of 01-26, so P1 is 2 working days late with every task complete; B1 finishes
+    2026-03-03 against 01-30, 22 working days late (20 in February, 2 in March), 1 task open."""
+    summary = schedule.project_summary(schedule_portfolio(mini, "2026-02"), mini.calendar)
+    assert summary.index.tolist() == ["P1", "P2"]
+    assert summary["finish"].tolist() == [pd.Timestamp("2026-01-28"),
+                                          pd.Timestamp("2026-03-03")]
+    assert summary["baseline_finish"].tolist() == [pd.Timestamp("2026-01-26"),
+                                                   pd.Timestamp("2026-01-30")]
+    assert summary["finish_variance"].tolist() == [2.0, 22.0]
+    assert summary["open_tasks"].tolist() == [0, 1]
+    with pytest.raises(ScheduleError, match=r"missing column.*baseline_finish"):
+        schedule.project_summary(cpm(*_net({"A": 1}, []), start="2026-03-02"), mini.calendar)

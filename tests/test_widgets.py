@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_schedule import _open_critical  # the same task as the engine's what-if test
 
 from pmo_lib import MissingDataError, ScheduleError, evm, schedule, widgets
 from pmo_lib.exercises import scheduling
@@ -158,41 +159,6 @@ def _dates(table, column):
     return {k: str(v.date()) for k, v in table[column].items()}
 
 
-def test_what_if_network_and_schedule(network):
-    tasks, links = network
-    t, lk = widgets.what_if_network(tasks, links, durations={"C": 12},
-                                    link_changes={("D", "E"): {"type": "FS", "lag": 5}})
-    assert t.set_index("id").at["C", "duration"] == 12
-    assert lk.iloc[5][["type", "lag"]].tolist() == ["FS", 5.0]
-    assert tasks.set_index("id").at["C", "duration"] == 4  # inputs untouched
-    assert links.iloc[5][["type", "lag"]].tolist() == ["SS", 3.0]
-    s = widgets.what_if_schedule(tasks, links, durations={"C": 12},
-                                 link_changes={("D", "E"): {"type": "FS", "lag": 5}})
-    assert s["early_finish"].to_dict() == dict(zip("ABCDEFGH", [3, 8, 15, 16, 25, 17, 21, 27],
-                                                   strict=True))
-    assert s.index[s["critical"]].tolist() == ["A", "B", "D", "E", "H"]
-    # only the lag: SS + 5 from D's start 8
-    s = widgets.what_if_schedule(tasks, links, link_changes={("D", "E"): {"lag": 5}})
-    assert s.at["E", "early_start"] == 13
-    # no change: the plain schedule
-    pd.testing.assert_frame_equal(widgets.what_if_schedule(tasks, links),
-                                  schedule.cpm(tasks, links))
-
-
-def test_what_if_network_errors(network):
-    tasks, links = network
-    with pytest.raises(ScheduleError, match=r"durations: unknown task id.*'Z'.*the tasks are A, B"):
-        widgets.what_if_network(tasks, links, durations={"Z": 1})
-    with pytest.raises(ScheduleError, match="no link A->H; the links are A->B, A->C"):
-        widgets.what_if_network(tasks, links, link_changes={("A", "H"): {"lag": 1}})
-    with pytest.raises(ScheduleError, match=r"unknown key.*'delay'.*use 'type' and 'lag'"):
-        widgets.what_if_network(tasks, links, link_changes={("A", "B"): {"delay": 1}})
-    with pytest.raises(ScheduleError, match=r"not a \(pred, succ\) pair"):
-        widgets.what_if_network(tasks, links, link_changes={"A->B": {"lag": 1}})
-    with pytest.raises(ScheduleError, match="unknown link type 'XX'"):
-        widgets.what_if_schedule(tasks, links, link_changes={("A", "B"): {"type": "XX"}})
-
-
 def test_schedule_panel_starts_at_the_plan(network):
     panel = widgets.schedule_panel(*network, start=START)
     assert panel.table.columns.tolist() == list(widgets.SCHEDULE_COLUMNS)
@@ -281,46 +247,6 @@ def test_schedule_panel_errors_and_options(network):
 # ----------------------------------------------------------------------------------------
 # Schedule what-if: a portfolio
 # ----------------------------------------------------------------------------------------
-def test_portfolio_what_if_without_change_moves_nothing(mini):
-    table = widgets.portfolio_what_if(mini, "2026-02")
-    assert table.columns.tolist() == list(widgets.PORTFOLIO_COLUMNS)
-    assert table.index.tolist() == ["P1", "P2"]
-    assert (table["finish_change"] == 0).all()
-    assert table["finish"].equals(table["finish_before"])
-    with pytest.raises(ScheduleError, match=r"durations: unknown task id.*'NOPE'"):
-        widgets.portfolio_what_if(mini, "2026-02", durations={"NOPE": 3})
-
-
-def _open_critical(sample, month):
-    """The schedule and a critical task not started yet, with work, linked FS only."""
-    s = schedule.schedule_portfolio(sample, month)
-    other = sample.links[sample.links["type"] != "FS"]
-    fs_only = ~s.index.isin(other["pred"]) & ~s.index.isin(other["succ"])
-    todo = s[(s["status"] == "not started") & s["critical"] & (s["duration"] > 0) & fs_only]
-    return s, todo.index[0]
-
-
-def test_portfolio_what_if_moves_the_finish_of_a_critical_task(sample):
-    # A not-started critical task linked finish-to-start only, taking 10 more days, delays
-    # some project (its own, or one it feeds) by exactly 10 working days: the zero-float
-    # chain from its finish to that project's finish grows by 10. No project moves by more.
-    month = sample.latest_month
-    s, task = _open_critical(sample, month)
-    longer = {task: s.at[task, "duration"] + 10}
-    table = widgets.portfolio_what_if(sample, month, durations=longer)
-    moved = table["finish_change"].idxmax()
-    assert table.at[moved, "finish_change"] == pytest.approx(10)
-    assert table["finish_change"].between(-1e-9, 10 + 1e-9).all()
-    assert table.at[moved, "finish_variance"] == pytest.approx(
-        table.at[moved, "finish_variance_before"] + 10)
-    assert table.loc[table["open_tasks"] == 0, "finish_change"].eq(0).all()
-    # a non-critical task within its float moves nothing
-    slack = s[(s["status"] == "not started") & (s["total_float"] >= 5)].index[0]
-    table = widgets.portfolio_what_if(sample, month,
-                                      durations={slack: s.at[slack, "duration"] + 4})
-    assert (table["finish_change"].abs() < 1e-9).all()
-
-
 def test_portfolio_panel_follows_the_slider(sample):
     month = sample.latest_month
     s, task = _open_critical(sample, month)
@@ -339,7 +265,7 @@ def test_portfolio_panel_follows_the_slider(sample):
     assert panel.task_float == (pytest.approx(s.at[task, "total_float"]), pytest.approx(0))
     assert f"{moved} +10.0 d" in panel._summary.value
     assert panel._chart.value[:4] == b"\x89PNG"
-    pd.testing.assert_frame_equal(panel.table, widgets.portfolio_what_if(
+    pd.testing.assert_frame_equal(panel.table, schedule.portfolio_what_if(
         sample, month, durations=panel.durations))
     panel.reset.click()
     assert panel.durations == {} and (panel.table["finish_change"] == 0).all()

@@ -1,7 +1,11 @@
 """Exercises for the training notebooks: one object per question (Kaggle learntools style).
 
-Each question is built on a :class:`~pmo_lib.model.Portfolio` (and usually a reporting month)
-and offers three calls a learner can make from a notebook cell:
+Each question is built on the data its notebook works with: a
+:class:`~pmo_lib.model.Portfolio` (and usually a reporting month) for the portfolio questions
+of :mod:`~pmo_lib.exercises.welcome`, a small task network (``tasks, links``; by default
+:func:`~pmo_lib.exercises.scheduling.teaching_network`) for the scheduling questions of
+:mod:`~pmo_lib.exercises.scheduling`. Every question offers three calls a learner can make
+from a notebook cell:
 
 ``q.check(answer)``
     :class:`Feedback` that says *correct*, *incorrect* (with a nudge, never the expected
@@ -11,7 +15,7 @@ and offers three calls a learner can make from a notebook cell:
 ``q.solution()``
     The reference code, as :class:`Feedback` (the code, not the value).
 
-The expected value is computed with ``pmo_lib`` from the portfolio the question was built on
+The expected value is computed with ``pmo_lib`` from the data the question was built on
 (:meth:`Question.solution_value`), so a question stays right when the data change. Numbers are
 compared with a tolerance; text answers (IDs, names) without regard to case or surrounding
 spaces; a collection of texts (:class:`SetQuestion`) as a set, in any order. Nothing is read or

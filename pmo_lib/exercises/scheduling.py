@@ -34,6 +34,8 @@ False
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandas as pd
 
 from .. import schedule
@@ -118,6 +120,26 @@ class _NetworkQuestion:
         return str(names.at[task, "name"]) if "name" in names else task
 
 
+class _TaskValueQuestion(_NetworkQuestion, NumberQuestion):
+    """A number of one task: its value in the column :attr:`column` of ``schedule.cpm``."""
+
+    column: ClassVar[str]
+    answer_format = "a number of working days"
+
+    def __init__(self, task: str, tasks=None, links=None):
+        super().__init__()
+        self._init_network(tasks, links, task)
+        self.prompt = self._prompt()
+        self.solution_code = f'schedule.cpm(tasks, links).loc["{self.task}", "{self.column}"]'
+
+    def _prompt(self) -> str:
+        return (f"What is the {self.column.replace('_', ' ')} of task {self.task} "
+                f"({self._name(self.task)}), in working days?")
+
+    def _expected(self) -> float:
+        return float(self._schedule().at[self.task, self.column])
+
+
 class ProjectDuration(_NetworkQuestion, NumberQuestion):
     """How many working days does the whole project take (its early finish)?
 
@@ -151,7 +173,7 @@ class ProjectDuration(_NetworkQuestion, NumberQuestion):
         return None
 
 
-class TotalFloat(_NetworkQuestion, NumberQuestion):
+class TotalFloat(_TaskValueQuestion):
     """The total float of a task: how far it can slip without delaying the project.
 
     Parameters
@@ -162,19 +184,12 @@ class TotalFloat(_NetworkQuestion, NumberQuestion):
         The network (default: :func:`teaching_network`).
     """
 
-    answer_format = "a number of working days"
+    column = "total_float"
     hint_text = ("Total float = late finish − early finish (or late start − early start). "
                  "You need both passes: schedule.cpm(tasks, links) gives them.")
 
     def __init__(self, task: str = "C", tasks=None, links=None):
-        super().__init__()
-        self._init_network(tasks, links, task)
-        self.prompt = (f"What is the total float of task {self.task} "
-                       f"({self._name(self.task)}), in working days?")
-        self.solution_code = f'schedule.cpm(tasks, links).loc["{self.task}", "total_float"]'
-
-    def _expected(self) -> float:
-        return float(self._schedule().at[self.task, "total_float"])
+        super().__init__(task, tasks, links)
 
     def _advice(self, answer):
         row = self._schedule().loc[self.task]
@@ -186,7 +201,7 @@ class TotalFloat(_NetworkQuestion, NumberQuestion):
         return None
 
 
-class FreeFloat(_NetworkQuestion, NumberQuestion):
+class FreeFloat(_TaskValueQuestion):
     """The free float of a task: how far it can slip without delaying any successor.
 
     Parameters
@@ -197,20 +212,13 @@ class FreeFloat(_NetworkQuestion, NumberQuestion):
         The network (default: :func:`teaching_network`).
     """
 
-    answer_format = "a number of working days"
+    column = "free_float"
     hint_text = ("Free float = the earliest early start of the task's successors minus the "
                  "task's early finish (for finish-to-start links without lag). The "
                  "free_float column of schedule.cpm(tasks, links) has it.")
 
     def __init__(self, task: str = "C", tasks=None, links=None):
-        super().__init__()
-        self._init_network(tasks, links, task)
-        self.prompt = (f"What is the free float of task {self.task} "
-                       f"({self._name(self.task)}), in working days?")
-        self.solution_code = f'schedule.cpm(tasks, links).loc["{self.task}", "free_float"]'
-
-    def _expected(self) -> float:
-        return float(self._schedule().at[self.task, "free_float"])
+        super().__init__(task, tasks, links)
 
     def _advice(self, answer):
         row = self._schedule().loc[self.task]
@@ -256,7 +264,7 @@ class CriticalTasks(_NetworkQuestion, SetQuestion):
         return advice
 
 
-class EarlyStart(_NetworkQuestion, NumberQuestion):
+class EarlyStart(_TaskValueQuestion):
     """The early start of a task (default ``"E"``, after a start-to-start link with a lag).
 
     Parameters
@@ -267,23 +275,21 @@ class EarlyStart(_NetworkQuestion, NumberQuestion):
         The network (default: :func:`teaching_network`).
     """
 
+    column = "early_start"
     answer_format = "a working-day offset (day 0 = the project's first day)"
     hint_text = ("Start-to-start with lag L: the successor may start L days after its "
                  "predecessor STARTS (not finishes). Early start = predecessor's early "
                  "start + L, unless another link pushes it later.")
 
     def __init__(self, task: str = "E", tasks=None, links=None):
-        super().__init__()
-        self._init_network(tasks, links, task)
+        super().__init__(task, tasks, links)
+
+    def _prompt(self) -> str:
         into = self.links[self.links["succ"].astype(str) == self.task]
         how = ", ".join(f"{r.type} from {r.pred}" + (f" with lag {r.lag:g}" if r.lag else "")
                         for r in into.itertuples())
-        self.prompt = (f"What is the early start of task {self.task} ({self._name(self.task)};"
-                       f" links in: {how or 'none'}), as a working-day offset?")
-        self.solution_code = f'schedule.cpm(tasks, links).loc["{self.task}", "early_start"]'
-
-    def _expected(self) -> float:
-        return float(self._schedule().at[self.task, "early_start"])
+        return (f"What is the early start of task {self.task} ({self._name(self.task)};"
+                f" links in: {how or 'none'}), as a working-day offset?")
 
     def _advice(self, answer):
         s = self._schedule()
