@@ -113,6 +113,19 @@ _EPS = 1e-9
 # ----------------------------------------------------------------------------------------
 # Compiled kernels (numba): one loop over the tasks in topological order per pass.
 # ----------------------------------------------------------------------------------------
+@numba.njit(cache=True, inline="always")
+def _one_slack(t, lag, es_p, ef_p, start_s, ef_s):  # pragma: no cover - compiled
+    """Slack of one link of type ``t`` (0 FS, 1 SS, 2 FF, 3 SF): how far the predecessor
+    could slip before the link binds the successor's start ``start_s`` / finish ``ef_s``."""
+    if t == 0:
+        return start_s - lag - ef_p
+    if t == 1:
+        return start_s - lag - es_p
+    if t == 2:
+        return ef_s - lag - ef_p
+    return ef_s - lag - es_p
+
+
 @numba.njit(cache=True)
 def _group(n, key):  # pragma: no cover - compiled
     """Counting sort of link indices by task (``key``): (pointer array, link order)."""
@@ -153,30 +166,11 @@ def _group_max(codes, values, groups):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _scatter_min(initial, index, values):  # pragma: no cover - compiled
-    out = initial.copy()
-    for k in range(index.size):
-        if values[k] < out[index[k]]:
-            out[index[k]] = values[k]
-    return out
-
-
-@numba.njit(cache=True)
-def _topological_order(n, src, dst):  # pragma: no cover - compiled
-    """Kahn's algorithm; returns (order, count). count < n means a cycle."""
-    indeg = np.zeros(n, np.int64)
-    for k in range(src.size):
-        indeg[dst[k]] += 1
-    ptr = np.zeros(n + 1, np.int64)
-    for k in range(src.size):
-        ptr[src[k] + 1] += 1
+def _topological_order(n, in_ptr, out_ptr, out_dst):  # pragma: no cover - compiled
+    """Kahn's algorithm on the grouped links; returns (order, count). count < n: a cycle."""
+    indeg = np.empty(n, np.int64)
     for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:-1].copy()
-    out = np.empty(src.size, np.int64)
-    for k in range(src.size):
-        out[fill[src[k]]] = dst[k]
-        fill[src[k]] += 1
+        indeg[i] = in_ptr[i + 1] - in_ptr[i]
     order = np.empty(n, np.int64)
     head = 0
     tail = 0
@@ -187,8 +181,8 @@ def _topological_order(n, src, dst):  # pragma: no cover - compiled
     while head < tail:
         i = order[head]
         head += 1
-        for k in range(ptr[i], ptr[i + 1]):
-            j = out[k]
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_dst[k]
             indeg[j] -= 1
             if indeg[j] == 0:
                 order[tail] = j
@@ -305,16 +299,7 @@ def _alap(order, out_ptr, out_dst, out_type, out_lag, dur, status, alap, finish_
             j = out_dst[k]
             if status[j] == 2:
                 continue
-            t = out_type[k]
-            start_j = ef[j] - dur[j]
-            if t == 0:
-                s = start_j - out_lag[k] - ef[i]
-            elif t == 1:
-                s = start_j - out_lag[k] - es[i]
-            elif t == 2:
-                s = ef[j] - out_lag[k] - ef[i]
-            else:
-                s = ef[j] - out_lag[k] - es[i]
+            s = _one_slack(out_type[k], out_lag[k], es[i], ef[i], ef[j] - dur[j], ef[j])
             if s < room:
                 room = s
         if room > 0:
@@ -323,22 +308,29 @@ def _alap(order, out_ptr, out_dst, out_type, out_lag, dur, status, alap, finish_
 
 
 @numba.njit(cache=True)
-def _longest_path(order, out_ptr, out_dst, driving, status, ef, finish_cap):
-    # pragma: no cover - compiled
+def _float_and_path(order, out_ptr, out_dst, out_type, out_lag, es, ef, dur, status,
+                    finish_cap, override):  # pragma: no cover - compiled
+    """Free float (least link slack, capped at the project finish) and the longest path
+    (tasks reached back from the project finish through zero-slack links), successors first."""
     n = ef.size
+    free = np.empty(n)
     on = np.zeros(n, np.bool_)
     for r in range(order.size - 1, -1, -1):
         i = order[r]
-        if status[i] == 2:
-            continue
-        if abs(ef[i] - finish_cap[i]) < 1e-9:
-            on[i] = True
-            continue
+        f = finish_cap[i] - ef[i]
+        path = status[i] != 2 and abs(f) < 1e-9
         for k in range(out_ptr[i], out_ptr[i + 1]):
-            if driving[k] and on[out_dst[k]]:
-                on[i] = True
-                break
-    return on
+            j = out_dst[k]
+            if status[j] == 2 or (override and status[j] == 1):
+                continue
+            sl = _one_slack(out_type[k], out_lag[k], es[i], ef[i], ef[j] - dur[j], ef[j])
+            if sl < f:
+                f = sl
+            if abs(sl) < 1e-9 and on[j] and status[i] != 2:
+                path = True
+        free[i] = f
+        on[i] = path
+    return free, on
 
 
 # ----------------------------------------------------------------------------------------
@@ -385,7 +377,8 @@ def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
     if missing:
         raise ScheduleError(f"links need the columns pred and succ; missing {missing}")
     pred_ids, succ_ids = _strings(links["pred"]), _strings(links["succ"])
-    both = ids.get_indexer(np.concatenate([pred_ids, succ_ids]))  # one hash-table pass
+    # One pass over the ids' hash table; an object Index as target skips dtype inference.
+    both = ids.get_indexer(pd.Index(np.concatenate([pred_ids, succ_ids]), dtype=object))
     pi, si = both[:len(links)], both[len(links):]
 
     def label(k):
@@ -396,7 +389,8 @@ def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
         problems += [f"{label(k)}: unknown {col} task {names[k]!r}"
                      for k in np.flatnonzero(arr < 0)[:20]]
     if "type" in links.columns:
-        codes, uniques = pd.factorize(links["type"], use_na_sentinel=False)
+        codes, uniques = pd.factorize(links["type"].to_numpy(dtype=object),
+                                      use_na_sentinel=False)
         canon = [str(u).strip().upper() if isinstance(u, str) else "FS" for u in uniques]
         known = pd.Index(LINK_TYPES).get_indexer(canon)
         types = known[codes]
@@ -551,7 +545,8 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     cal = calendar or WorkCalendar()
     start_ts = None if start is None else cal.roll_forward(pd.Timestamp(start))
     if "constraint_type" in tasks.columns:
-        codes, uniques = pd.factorize(tasks["constraint_type"], use_na_sentinel=False)
+        codes, uniques = pd.factorize(tasks["constraint_type"].to_numpy(dtype=object),
+                                      use_na_sentinel=False)
         canon = np.array([str(u).strip().upper() if isinstance(u, str) and str(u).strip()
                           else "ASAP" for u in uniques] or ["ASAP"], dtype=object)
         ccode = pd.Index(CONSTRAINT_TYPES).get_indexer(canon)[codes]
@@ -628,14 +623,15 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
         forced_es = np.where(hard & open_, c_start, np.nan)
         forced_lf = np.where(hard & (status != _COMPLETE), c_start + remaining, np.nan)
 
-    # Topological order and the two passes.
-    order, count = _topological_order(n, pi, si)
+    # Links grouped by successor and by predecessor, topological order, the passes.
+    in_ptr, _, in_src, in_type, in_lag = _csr(n, si, pi, ltype, lag)
+    out_ptr, _, out_dst, out_type, out_lag = _csr(n, pi, si, ltype, lag)
+    order, count = _topological_order(n, in_ptr, out_ptr, out_dst)
     if count < n:
         raise ScheduleError(_cycle_message(ids, pi, si))
-    in_ptr, _, in_src, in_type, in_lag = _csr(n, si, pi, ltype, lag)
-    out_ptr, out_order, out_dst, out_type, out_lag = _csr(n, pi, si, ltype, lag)
+    override = progress == "override"
     es, ef = _forward(order, in_ptr, in_src, in_type, in_lag, remaining, status, lower,
-                      forced_es, actual_es, actual_ef, data_date, progress == "override")
+                      forced_es, actual_es, actual_ef, data_date, override)
 
     projects = (_strings(tasks["project_id"]) if "project_id" in tasks.columns
                 else np.zeros(n, dtype=object))
@@ -647,15 +643,10 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
         _alap(order, out_ptr, out_dst, out_type, out_lag, remaining, status, alap, finish_cap,
               es, ef)
     ls, lf = _backward(order, out_ptr, out_dst, out_type, out_lag, remaining, status,
-                       finish_cap, upper, forced_lf, es, ef, progress == "override")
-
+                       finish_cap, upper, forced_lf, es, ef, override)
     total_float = lf - ef
-    slack = _slack(es, ef, remaining, pi, si, ltype, lag)
-    live = (status[si] != _COMPLETE) & ~((progress == "override") & (status[si] == _IN_PROGRESS))
-    slack = np.where(live, slack, np.inf)
-    free_float = _scatter_min(finish_cap - ef, pi, slack)
-    driving = np.abs(slack) < _EPS
-    on_path = _longest_path(order, out_ptr, out_dst, driving[out_order], status, ef, finish_cap)
+    free_float, on_path = _float_and_path(order, out_ptr, out_dst, out_type, out_lag, es, ef,
+                                          remaining, status, finish_cap, override)
     complete = status == _COMPLETE
     total_float[complete] = np.nan
     free_float[complete] = np.nan
@@ -702,15 +693,8 @@ def _slack(es, ef, dur, pi, si, ltype, lag):  # pragma: no cover - compiled
     """Slack of each link: how far its predecessor could slip before the link binds. [d]"""
     out = np.empty(pi.size)
     for k in range(pi.size):
-        p, s, t = pi[k], si[k], ltype[k]
-        if t == 0:    # FS: the successor's (resumed) start
-            out[k] = ef[s] - dur[s] - lag[k] - ef[p]
-        elif t == 1:  # SS
-            out[k] = ef[s] - dur[s] - lag[k] - es[p]
-        elif t == 2:  # FF
-            out[k] = ef[s] - lag[k] - ef[p]
-        else:         # SF
-            out[k] = ef[s] - lag[k] - es[p]
+        p, s = pi[k], si[k]  # the successor's start is that of its (remaining) work
+        out[k] = _one_slack(ltype[k], lag[k], es[p], ef[p], ef[s] - dur[s], ef[s])
     return out
 
 
