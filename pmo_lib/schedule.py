@@ -114,6 +114,20 @@ _EPS = 1e-9
 # Compiled kernels (numba): one loop over the tasks in topological order per pass.
 # ----------------------------------------------------------------------------------------
 @numba.njit(cache=True, inline="always")
+def _one_bound(t, lag, es_p, ef_p, d):  # pragma: no cover - compiled
+    """Earliest start a link of type ``t`` (0 FS, 1 SS, 2 FF, 3 SF) allows a successor of
+    duration ``d``: FS ES ≥ EF_p + lag; SS ES ≥ ES_p + lag; FF EF ≥ EF_p + lag; SF EF ≥
+    ES_p + lag."""
+    if t == 0:
+        return ef_p + lag
+    if t == 1:
+        return es_p + lag
+    if t == 2:
+        return ef_p + lag - d
+    return es_p + lag - d
+
+
+@numba.njit(cache=True, inline="always")
 def _one_slack(t, lag, es_p, ef_p, start_s, ef_s):  # pragma: no cover - compiled
     """Slack of one link of type ``t`` (0 FS, 1 SS, 2 FF, 3 SF): how far the predecessor
     could slip before the link binds the successor's start ``start_s`` / finish ``ef_s``."""
@@ -206,16 +220,10 @@ def _forward(order, in_ptr, in_src, in_type, in_lag, dur, status, lower, forced_
             resume = data_date
             if not override:
                 for k in range(in_ptr[i], in_ptr[i + 1]):
-                    p = in_src[k]
-                    t = in_type[k]
-                    if t == 0:
-                        b = ef[p] + in_lag[k]
-                    elif t == 2:
-                        b = ef[p] + in_lag[k] - d
-                    elif t == 3:
-                        b = es[p] + in_lag[k] - d
-                    else:  # SS concerns the start, which has happened
+                    if in_type[k] == 1:  # SS concerns the start, which has happened
                         continue
+                    p = in_src[k]
+                    b = _one_bound(in_type[k], in_lag[k], es[p], ef[p], d)
                     if b > resume:
                         resume = b
             es[i] = actual_es[i]
@@ -228,15 +236,7 @@ def _forward(order, in_ptr, in_src, in_type, in_lag, dur, status, lower, forced_
         s = lower[i]
         for k in range(in_ptr[i], in_ptr[i + 1]):
             p = in_src[k]
-            t = in_type[k]
-            if t == 0:
-                b = ef[p] + in_lag[k]
-            elif t == 1:
-                b = es[p] + in_lag[k]
-            elif t == 2:
-                b = ef[p] + in_lag[k] - d
-            else:
-                b = es[p] + in_lag[k] - d
+            b = _one_bound(in_type[k], in_lag[k], es[p], ef[p], d)
             if b > s:
                 s = b
         es[i] = s
