@@ -159,8 +159,9 @@ def main(argv=None) -> list[dict]:
         tasks, links = project_network(**kwargs, seed=args.seed)
         row = run(name, tasks, links, args.repeat)
         rows.append(row)
-        worst = min(row["ratio"], row["ratio_paused"])
-        verdict = (("met" if worst >= TARGET else "NOT MET") + " (both timings)"
+        verdict = ((("met" if row["ratio"] >= TARGET else "NOT MET")
+                    + (", also with GC paused" if row["ratio_paused"] >= TARGET
+                       else ", not with GC paused"))
                    if row["tasks"] >= TARGET_SIZE else "n/a (< 100k tasks)")
         print(f"{name:<16}{row['tasks']:>9,}{row['links']:>9,}{row['depth']:>8,}"
               f"{row['engine']:>12.4f}{row['baseline']:>14.4f}{row['ratio']:>7.1f}x"

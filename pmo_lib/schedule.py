@@ -141,33 +141,47 @@ def _one_slack(t, lag, es_p, ef_p, start_s, ef_s):  # pragma: no cover - compile
 
 
 @numba.njit(cache=True)
-def _group(n, key):  # pragma: no cover - compiled
-    """Counting sort of link indices by task (``key``): (pointer array, link order)."""
-    ptr = np.zeros(n + 1, np.int64)
-    for k in range(key.size):
-        ptr[key[k] + 1] += 1
+def _link_index(n, pi, si, ltype, lag):  # pragma: no cover - compiled
+    """Links grouped by successor (in-links) and by predecessor (out-links) with a counting
+    sort, and a mask of links repeating an earlier (pred, succ) pair."""
+    m = pi.size
+    in_ptr = np.zeros(n + 1, np.int64)
+    out_ptr = np.zeros(n + 1, np.int64)
+    for k in range(m):
+        in_ptr[si[k] + 1] += 1
+        out_ptr[pi[k] + 1] += 1
     for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:-1].copy()
-    order = np.empty(key.size, np.int64)
-    for k in range(key.size):
-        order[fill[key[k]]] = k
-        fill[key[k]] += 1
-    return ptr, order
-
-
-@numba.njit(cache=True)
-def _duplicates(n, pi, si, in_ptr, in_order):  # pragma: no cover - compiled
-    """Links repeating an earlier (pred, succ) pair, as a boolean mask."""
+        in_ptr[i + 1] += in_ptr[i]
+        out_ptr[i + 1] += out_ptr[i]
+    in_fill = in_ptr[:-1].copy()
+    out_fill = out_ptr[:-1].copy()
+    in_src = np.empty(m, np.int64)
+    in_type = np.empty(m, np.int64)
+    in_lag = np.empty(m)
+    in_link = np.empty(m, np.int64)
+    out_dst = np.empty(m, np.int64)
+    out_type = np.empty(m, np.int64)
+    out_lag = np.empty(m)
+    for k in range(m):
+        r = in_fill[si[k]]
+        in_fill[si[k]] += 1
+        in_src[r] = pi[k]
+        in_type[r] = ltype[k]
+        in_lag[r] = lag[k]
+        in_link[r] = k
+        r = out_fill[pi[k]]
+        out_fill[pi[k]] += 1
+        out_dst[r] = si[k]
+        out_type[r] = ltype[k]
+        out_lag[r] = lag[k]
     last = np.full(n, -1, np.int64)
-    dup = np.zeros(pi.size, np.bool_)
+    dup = np.zeros(m, np.bool_)
     for j in range(n):
         for r in range(in_ptr[j], in_ptr[j + 1]):
-            k = in_order[r]
-            if last[pi[k]] == j:
-                dup[k] = True
-            last[pi[k]] = j
-    return dup
+            if last[in_src[r]] == j:
+                dup[in_link[r]] = True
+            last[in_src[r]] = j
+    return in_ptr, in_src, in_type, in_lag, out_ptr, out_dst, out_type, out_lag, dup
 
 
 @numba.njit(cache=True)
@@ -180,43 +194,31 @@ def _group_max(codes, values, groups):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _topological_order(n, in_ptr, out_ptr, out_dst):  # pragma: no cover - compiled
-    """Kahn's algorithm on the grouped links; returns (order, count). count < n: a cycle."""
-    indeg = np.empty(n, np.int64)
-    for i in range(n):
-        indeg[i] = in_ptr[i + 1] - in_ptr[i]
-    order = np.empty(n, np.int64)
-    head = 0
-    tail = 0
-    for i in range(n):
-        if indeg[i] == 0:
-            order[tail] = i
-            tail += 1
-    while head < tail:
-        i = order[head]
-        head += 1
-        for k in range(out_ptr[i], out_ptr[i + 1]):
-            j = out_dst[k]
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                order[tail] = j
-                tail += 1
-    return order, tail
-
-
-@numba.njit(cache=True)
-def _forward(order, in_ptr, in_src, in_type, in_lag, dur, status, lower, forced_es,
-             actual_es, actual_ef, data_date, override):  # pragma: no cover - compiled
+def _forward(in_ptr, in_src, in_type, in_lag, out_ptr, out_dst, dur, status, lower,
+             forced_es, actual_es, actual_ef, data_date, override):  # pragma: no cover
+    """Kahn's topological order and the forward pass in one sweep: a task is scheduled when it
+    leaves the queue, after all its predecessors. Returns (order, count, es, ef); count < n
+    means a cycle."""
     n = dur.size
     es = np.empty(n)
     ef = np.empty(n)
-    for i in order:
+    indeg = np.empty(n, np.int64)
+    order = np.empty(n, np.int64)
+    tail = 0
+    for i in range(n):
+        indeg[i] = in_ptr[i + 1] - in_ptr[i]
+        if indeg[i] == 0:
+            order[tail] = i
+            tail += 1
+    head = 0
+    while head < tail:
+        i = order[head]
+        head += 1
         d = dur[i]
         if status[i] == 2:  # complete
             es[i] = actual_es[i]
             ef[i] = actual_ef[i]
-            continue
-        if status[i] == 1:  # in progress: remaining work resumes at the data date
+        elif status[i] == 1:  # in progress: remaining work resumes at the data date
             resume = data_date
             if not override:
                 for k in range(in_ptr[i], in_ptr[i + 1]):
@@ -228,62 +230,82 @@ def _forward(order, in_ptr, in_src, in_type, in_lag, dur, status, lower, forced_
                         resume = b
             es[i] = actual_es[i]
             ef[i] = resume + d
-            continue
-        if not np.isnan(forced_es[i]):  # mandatory start / finish
+        elif not np.isnan(forced_es[i]):  # mandatory start / finish
             es[i] = forced_es[i]
             ef[i] = forced_es[i] + d
-            continue
-        s = lower[i]
-        for k in range(in_ptr[i], in_ptr[i + 1]):
-            p = in_src[k]
-            b = _one_bound(in_type[k], in_lag[k], es[p], ef[p], d)
-            if b > s:
-                s = b
-        es[i] = s
-        ef[i] = s + d
-    return es, ef
+        else:
+            s = lower[i]
+            for k in range(in_ptr[i], in_ptr[i + 1]):
+                p = in_src[k]
+                b = _one_bound(in_type[k], in_lag[k], es[p], ef[p], d)
+                if b > s:
+                    s = b
+            es[i] = s
+            ef[i] = s + d
+        for k in range(out_ptr[i], out_ptr[i + 1]):
+            j = out_dst[k]
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                order[tail] = j
+                tail += 1
+    return order, tail, es, ef
 
 
 @numba.njit(cache=True)
 def _backward(order, out_ptr, out_dst, out_type, out_lag, dur, status, finish_cap, upper,
               forced_lf, es, ef, override):  # pragma: no cover - compiled
+    """Backward pass, successors first, with each task's free float (least link slack,
+    capped at its project's finish) and whether it is on the longest path (reached back from
+    the project finish through zero-slack links). Returns (ls, lf, free, on_path)."""
     n = dur.size
     ls = np.empty(n)
     lf = np.empty(n)
+    free = np.empty(n)
+    on = np.zeros(n, np.bool_)
     for r in range(order.size - 1, -1, -1):
         i = order[r]
         d = dur[i]
-        if status[i] == 2:
-            ls[i] = es[i]
-            lf[i] = ef[i]
-            continue
-        if not np.isnan(forced_lf[i]):
-            lf[i] = forced_lf[i]
-            ls[i] = forced_lf[i] - d
-            continue
-        f = finish_cap[i]
-        if upper[i] < f:
-            f = upper[i]
+        done = status[i] == 2
+        fl = finish_cap[i] - ef[i]
+        path = not done and abs(fl) < 1e-9
+        late = finish_cap[i]
+        if upper[i] < late:
+            late = upper[i]
         for k in range(out_ptr[i], out_ptr[i + 1]):
             j = out_dst[k]
             if status[j] == 2 or (override and status[j] == 1):
                 continue
             t = out_type[k]
+            lag = out_lag[k]
+            sl = _one_slack(t, lag, es[i], ef[i], ef[j] - dur[j], ef[j])
+            if sl < fl:
+                fl = sl
+            if abs(sl) < 1e-9 and on[j] and not done:
+                path = True
             if t == 0:
-                b = ls[j] - out_lag[k]
+                b = ls[j] - lag
             elif t == 1:
                 if status[j] == 1:  # its start has happened: the link no longer binds
                     continue
-                b = ls[j] - out_lag[k] + d
+                b = ls[j] - lag + d
             elif t == 2:
-                b = lf[j] - out_lag[k]
+                b = lf[j] - lag
             else:
-                b = lf[j] - out_lag[k] + d
-            if b < f:
-                f = b
-        lf[i] = f
-        ls[i] = f - d
-    return ls, lf
+                b = lf[j] - lag + d
+            if b < late:
+                late = b
+        free[i] = fl
+        on[i] = path
+        if done:
+            ls[i] = es[i]
+            lf[i] = ef[i]
+        elif not np.isnan(forced_lf[i]):
+            lf[i] = forced_lf[i]
+            ls[i] = forced_lf[i] - d
+        else:
+            lf[i] = late
+            ls[i] = late - d
+    return ls, lf, free, on
 
 
 @numba.njit(cache=True)
@@ -305,32 +327,6 @@ def _alap(order, out_ptr, out_dst, out_type, out_lag, dur, status, alap, finish_
         if room > 0:
             es[i] += room
             ef[i] += room
-
-
-@numba.njit(cache=True)
-def _float_and_path(order, out_ptr, out_dst, out_type, out_lag, es, ef, dur, status,
-                    finish_cap, override):  # pragma: no cover - compiled
-    """Free float (least link slack, capped at the project finish) and the longest path
-    (tasks reached back from the project finish through zero-slack links), successors first."""
-    n = ef.size
-    free = np.empty(n)
-    on = np.zeros(n, np.bool_)
-    for r in range(order.size - 1, -1, -1):
-        i = order[r]
-        f = finish_cap[i] - ef[i]
-        path = status[i] != 2 and abs(f) < 1e-9
-        for k in range(out_ptr[i], out_ptr[i + 1]):
-            j = out_dst[k]
-            if status[j] == 2 or (override and status[j] == 1):
-                continue
-            sl = _one_slack(out_type[k], out_lag[k], es[i], ef[i], ef[j] - dur[j], ef[j])
-            if sl < f:
-                f = sl
-            if abs(sl) < 1e-9 and on[j] and status[i] != 2:
-                path = True
-        free[i] = f
-        on[i] = path
-    return free, on
 
 
 # ----------------------------------------------------------------------------------------
@@ -372,7 +368,8 @@ def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
     """Validated link arrays: pred index, succ index, type code, lag."""
     if links is None or len(links) == 0:
         e = np.zeros(0, np.int64)
-        return e, e.copy(), e.copy(), np.zeros(0)
+        return e, e.copy(), e.copy(), np.zeros(0), _link_index(len(ids), e, e, e,
+                                                                np.zeros(0))[:-1]
     missing = [c for c in ("pred", "succ") if c not in links.columns]
     if missing:
         raise ScheduleError(f"links need the columns pred and succ; missing {missing}")
@@ -408,18 +405,12 @@ def _link_arrays(links: pd.DataFrame | None, ids: pd.Index):
                  for k in np.flatnonzero((pi == si) & (pi >= 0))[:20]]
     _fail(problems)
     pi, si = pi.astype(np.int64), si.astype(np.int64)
-    in_ptr, in_order = _group(len(ids), si)
-    dup = _duplicates(len(ids), pi, si, in_ptr, in_order)
+    grouped = _link_index(len(ids), pi, si, types.astype(np.int64), lag)
+    dup = grouped[-1]
     if dup.any():
         _fail([f"{label(k)}: duplicate link between the same two tasks"
                for k in np.flatnonzero(dup)[:20]])
-    return pi, si, types.astype(np.int64), lag
-
-
-def _csr(n: int, key: np.ndarray, *payload: np.ndarray):
-    """Group link arrays by ``key`` (a task index): pointer array plus the sorted payloads."""
-    ptr, order = _group(n, key)
-    return (ptr, order, *[p[order] for p in payload])
+    return pi, si, types.astype(np.int64), lag, grouped[:-1]
 
 
 def _cycle_message(ids: pd.Index, pi: np.ndarray, si: np.ndarray) -> str:
@@ -539,7 +530,8 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     duration = pd.to_numeric(tasks["duration"], errors="coerce").to_numpy(float)
     _fail(_rows(~np.isfinite(duration), ids, "duration is missing or not a number")
           + _rows(duration < 0, ids, "duration is negative"))
-    pi, si, ltype, lag = _link_arrays(links, ids)
+    pi, si, _, _, grouped = _link_arrays(links, ids)
+    in_ptr, in_src, in_type, in_lag, out_ptr, out_dst, out_type, out_lag = grouped
 
     # Dates, constraints and progress need a calendar and a start date.
     cal = calendar or WorkCalendar()
@@ -623,15 +615,13 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
         forced_es = np.where(hard & open_, c_start, np.nan)
         forced_lf = np.where(hard & (status != _COMPLETE), c_start + remaining, np.nan)
 
-    # Links grouped by successor and by predecessor, topological order, the passes.
-    in_ptr, _, in_src, in_type, in_lag = _csr(n, si, pi, ltype, lag)
-    out_ptr, _, out_dst, out_type, out_lag = _csr(n, pi, si, ltype, lag)
-    order, count = _topological_order(n, in_ptr, out_ptr, out_dst)
+    # Topological order with the forward pass, then the backward pass with free float.
+    override = progress == "override"
+    order, count, es, ef = _forward(in_ptr, in_src, in_type, in_lag, out_ptr, out_dst,
+                                    remaining, status, lower, forced_es, actual_es, actual_ef,
+                                    data_date, override)
     if count < n:
         raise ScheduleError(_cycle_message(ids, pi, si))
-    override = progress == "override"
-    es, ef = _forward(order, in_ptr, in_src, in_type, in_lag, remaining, status, lower,
-                      forced_es, actual_es, actual_ef, data_date, override)
 
     projects = (_strings(tasks["project_id"]) if "project_id" in tasks.columns
                 else np.zeros(n, dtype=object))
@@ -642,11 +632,10 @@ def cpm(tasks: pd.DataFrame, links: pd.DataFrame | None = None, *,
     if alap.any():
         _alap(order, out_ptr, out_dst, out_type, out_lag, remaining, status, alap, finish_cap,
               es, ef)
-    ls, lf = _backward(order, out_ptr, out_dst, out_type, out_lag, remaining, status,
-                       finish_cap, upper, forced_lf, es, ef, override)
+    ls, lf, free_float, on_path = _backward(order, out_ptr, out_dst, out_type, out_lag,
+                                            remaining, status, finish_cap, upper, forced_lf,
+                                            es, ef, override)
     total_float = lf - ef
-    free_float, on_path = _float_and_path(order, out_ptr, out_dst, out_type, out_lag, es, ef,
-                                          remaining, status, finish_cap, override)
     complete = status == _COMPLETE
     total_float[complete] = np.nan
     free_float[complete] = np.nan
@@ -717,7 +706,7 @@ def link_slack(schedule: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
         (and, under progress override, into started ones) have NaN slack and do not drive.
     """
     ids = pd.Index(schedule.index.astype(str))
-    pi, si, ltype, lag = _link_arrays(links, ids)
+    pi, si, ltype, lag, _ = _link_arrays(links, ids)
     es, ef = schedule["early_start"].to_numpy(), schedule["early_finish"].to_numpy()
     dur = schedule["remaining"].to_numpy()
     slack = _slack(es, ef, dur, pi, si, ltype, lag)
