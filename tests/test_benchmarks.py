@@ -14,9 +14,19 @@ def _load(name):
 
 
 def test_bench_evm_runs(capsys):
-    _load("bench_evm").main(["--tasks", "40", "--months", "6", "--repeat", "1"])
+    bench = _load("bench_evm")
+    tiny = ["--projects", "12", "--periods", "6", "--tasks-per-project", "5",
+            "--baseline-projects", "4", "--seed", "3", "--tasks", "40", "--months", "6",
+            "--repeat", "1"]
+    result = bench.main(tiny)
     out = capsys.readouterr().out
-    assert "results identical" in out and "speed-up ratio" in out
+    assert out.count("results identical") == 2 and out.count("speed-up ratio") == 2
+    assert "whole loop over 12 projects" in out and "target >= 50x" in out
+    assert result["portfolio"]["projects"] == 12 and not result["portfolio"]["baseline_scaled"]
+    result = bench.main([*tiny, "--full-loop-limit", "0"])  # time a subset, scale linearly
+    out = capsys.readouterr().out
+    assert "timed on 4 projects" in out and "scaled x3.0" in out
+    assert result["portfolio"]["baseline_scaled"]
 
 
 def test_bench_cpm_runs(capsys):
