@@ -7,12 +7,18 @@ Schedule charts: :func:`gantt` (a task list, or a CPM schedule with critical tas
 milestones, the status date and one summary bar per project), :func:`network` (a project's
 dependency network laid out left to right by early start) and :func:`project_network` (the
 portfolio's project-to-project dependencies).
+
+EVM charts: :func:`s_curve` and :func:`s_curve_forecast` (with the EAC forecast and its
+range), :func:`spi_cpi_matrix`, :func:`bullseye` (CPI against SPI(t) on RAG zones),
+:func:`index_trend` (CPI, SPI and SPI(t) month by month) and :func:`variance_waterfall`
+(cost variance by project to the portfolio total).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -23,18 +29,22 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .evm import RAG_COLOURS, RagThresholds
+from .evm import RAG_COLOURS, RagThresholds, rag_status
 
 __all__ = [
     "GANTT_COLOURS",
+    "bullseye",
     "gantt",
+    "index_trend",
     "money_formatter",
     "network",
     "performance_table",
     "project_network",
     "rag_legend",
     "s_curve",
+    "s_curve_forecast",
     "spi_cpi_matrix",
+    "variance_waterfall",
 ]
 
 #: Colours of the schedule charts, by kind of bar or marker.
@@ -133,6 +143,252 @@ def spi_cpi_matrix(performance: pd.DataFrame, *, ax=None,
     ax.set_xlabel("SPI (schedule): < 1 behind plan")
     ax.set_ylabel("CPI (cost): < 1 over budget")
     ax.set_title("Schedule and cost performance", loc="left", fontweight="bold")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def s_curve_forecast(curve: pd.DataFrame, eac: float, eac_low: float | None = None,
+                     eac_high: float | None = None, forecast_finish=None, *, ax=None,
+                     title: str = "Portfolio S-curve and forecast", currency: str = "EUR",
+                     status_month=None):
+    """The S-curve (:func:`s_curve`) with the estimate at completion as a forecast line.
+
+    The forecast runs from the last measured actual cost to ``eac`` at ``forecast_finish``;
+    ``eac_low`` and ``eac_high`` (e.g. the smallest and largest EAC over
+    :data:`pmo_lib.evm.EAC_METHODS`) are drawn as a shaded band around it.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        :func:`pmo_lib.evm.s_curve`: index ``month``, columns ``pv``, ``ev``, ``ac``. [cur]
+    eac : float
+        Estimate at completion. [cur]
+    eac_low, eac_high : float, optional
+        Range of the EAC; the band is drawn when both are given. [cur]
+    forecast_finish : date or str, optional
+        Forecast finish (e.g. from :func:`pmo_lib.evm.project_earned_schedule`); default the
+        end of the curve's last month (the baseline finish).
+    ax : matplotlib Axes, optional
+    title, currency : str
+    status_month : str or Period, optional
+        Marked as in :func:`s_curve`; default the last month with a measured AC.
+
+    Returns
+    -------
+    matplotlib Axes
+        Besides the lines of :func:`s_curve`: the line labelled ``"Forecast (EAC)"`` (two
+        points: last AC, then EAC at the forecast finish), the band labelled
+        ``"EAC range"`` (a ``PolyCollection``) and the line labelled
+        ``"Budget at completion (BAC)"`` at the last PV.
+
+    Raises
+    ------
+    ValueError
+        The curve has no measured actual cost, or the forecast finish is before its last
+        measured month.
+    """
+    measured = curve["ac"].dropna()
+    if measured.empty:
+        raise ValueError("s_curve_forecast: the curve has no measured actual cost (AC) to "
+                         "start the forecast from; pass evm.s_curve(portfolio, through=month)")
+    last = measured.index[-1]
+    if status_month is None:
+        status_month = last
+    ax = s_curve(curve, ax=ax, title=title, currency=currency, status_month=status_month)
+    start = last.to_timestamp(how="end").normalize()
+    finish = (curve.index[-1].to_timestamp(how="end").normalize() if forecast_finish is None
+              else pd.Timestamp(forecast_finish))
+    if pd.isna(finish) or finish < start:
+        raise ValueError(f"s_curve_forecast: the forecast finish {finish} is before the last "
+                         f"measured month {last}; give a forecast_finish after {start.date()}")
+    x = [start, finish]
+    a0 = float(measured.iloc[-1])
+    if eac_low is not None and eac_high is not None:
+        ax.fill_between(x, [a0, float(eac_low)], [a0, float(eac_high)], color="#c62828",
+                        alpha=0.15, lw=0, label="EAC range")
+    ax.plot(x, [a0, float(eac)], color="#c62828", lw=1.8, ls="--", marker="o", ms=4,
+            markevery=[1], label="Forecast (EAC)")
+    ax.axhline(float(curve["pv"].iloc[-1]), color="#1f4e79", lw=0.8, ls=":",
+               label="Budget at completion (BAC)")
+    ax.annotate(f"EAC {money_formatter(currency)(float(eac))}", (finish, float(eac)),
+                xytext=(4, 4), textcoords="offset points", fontsize=8, color="#c62828")
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+def bullseye(performance: pd.DataFrame, *, ax=None, thresholds: RagThresholds | None = None,
+             label: str = "name", title: str = "Cost and schedule performance"):
+    """One dot per project, CPI (up) against SPI(t) (across), on RAG zones around (1, 1).
+
+    The zones follow :class:`~pmo_lib.evm.RagThresholds`: green where SPI(t) and CPI are both
+    at or above ``green``, amber where both are at or above ``amber``, red elsewhere (the
+    status of :func:`pmo_lib.evm.rag_status` with SPI(t) in place of SPI). They are nested
+    rectangles with their corner at the thresholds, open towards the top right: an index above
+    1 is never a problem for the RAG. A dot is coloured by its zone. Projects whose SPI(t) or
+    CPI is not measurable yet (NaN) are left out and named under the chart.
+
+    Parameters
+    ----------
+    performance : DataFrame
+        Columns ``spi_t`` and ``cpi``, one row per project, e.g.
+        ``evm.project_performance(pf, m).join(evm.project_earned_schedule(pf, m))``.
+    ax : matplotlib Axes, optional
+    thresholds : RagThresholds, optional
+    label : str
+        Column naming each dot (default ``name``; the index when the column is missing).
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+        The dots are the collection labelled ``"Projects"`` (offsets ``(spi_t, cpi)`` in the
+        order of the measurable rows); the zones are rectangles with gid ``"rag-zone-red"``,
+        ``"rag-zone-amber"`` and ``"rag-zone-green"``.
+    """
+    t = thresholds or RagThresholds()
+    ax = _ax(ax, figsize=(7, 6))
+    ok = performance[["spi_t", "cpi"]].notna().all(axis=1)
+    p = performance[ok]
+    values = p[["spi_t", "cpi"]].to_numpy(dtype=float)
+    lo = min(t.amber - 0.1, float(np.min(values, initial=1.0)) - 0.05)
+    hi = max(2.0 - lo, float(np.max(values, initial=1.0)) + 0.05)
+    for level, corner in (("red", lo), ("amber", t.amber), ("green", t.green)):
+        tint = 0.22 * np.asarray(mcolors.to_rgb(RAG_COLOURS[level])) + 0.78  # on white
+        ax.add_patch(plt.Rectangle((corner, corner), hi - corner, hi - corner,
+                                   facecolor=tuple(tint), lw=0,
+                                   gid=f"rag-zone-{level}", label=f"{level} zone", zorder=0))
+    rag = rag_status(p["spi_t"], p["cpi"], t)["rag"] if len(p) else pd.Series(dtype=object)
+    ax.scatter(p["spi_t"], p["cpi"], c=[RAG_COLOURS[r] for r in rag], s=70,
+               edgecolors="white", linewidths=1, zorder=3, label="Projects")
+    names = p[label] if label in p else pd.Series(p.index, index=p.index)
+    for (x, y), name in zip(values, names, strict=True):
+        ax.annotate(str(name), (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8)
+    ax.axvline(1.0, color="0.4", lw=0.8)
+    ax.axhline(1.0, color="0.4", lw=0.8)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel("SPI(t) (schedule, earned schedule): < 1 late")
+    ax.set_ylabel("CPI (cost): < 1 over budget")
+    ax.set_title(title, loc="left", fontweight="bold")
+    left_out = performance[~ok]
+    if len(left_out):
+        who = left_out[label] if label in left_out else left_out.index
+        ax.annotate("not measurable yet: " + ", ".join(map(str, who)), (0, -0.12),
+                    xycoords="axes fraction", fontsize=7.5, color="0.4", va="top")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+#: Line styles of :func:`index_trend`, by column: (legend label, colour, marker).
+_TREND_LINES = {
+    "cpi": ("CPI", "#c62828", "s"),
+    "spi": ("SPI", "#1f4e79", "o"),
+    "spi_t": ("SPI(t)", "#2e7d32", "^"),
+}
+
+
+def index_trend(frame: pd.DataFrame, *, ax=None, thresholds: RagThresholds | None = None,
+                title: str = "Performance indices by month"):
+    """CPI, SPI and SPI(t) month by month, for one project or the portfolio.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Indexed by month (a monthly ``PeriodIndex``, or anything ``pd.Period(…, "M")``
+        reads); columns ``cpi``, ``spi`` and ``spi_t`` (those present are drawn). A NaN
+        (not measurable that month) leaves a gap.
+    ax : matplotlib Axes, optional
+    thresholds : RagThresholds, optional
+        The green and amber thresholds are drawn as dotted and dashed lines.
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+        One line per index labelled ``"CPI"``, ``"SPI"``, ``"SPI(t)"``; x is the end of each
+        month (matplotlib date numbers), y the index.
+
+    Raises
+    ------
+    ValueError
+        None of ``cpi``, ``spi``, ``spi_t`` is a column.
+    """
+    drawn = [c for c in _TREND_LINES if c in frame.columns]
+    if not drawn:
+        raise ValueError(f"index_trend: no index to draw; the frame needs one of the columns "
+                         f"{', '.join(_TREND_LINES)}, it has {', '.join(map(str, frame.columns))}")
+    t = thresholds or RagThresholds()
+    ax = _ax(ax)
+    months = pd.PeriodIndex([pd.Period(m, freq="M") for m in frame.index])
+    x = months.to_timestamp(how="end").normalize()
+    for column in drawn:
+        text, colour, marker = _TREND_LINES[column]
+        ax.plot(x, frame[column].to_numpy(dtype=float), color=colour, marker=marker, ms=4,
+                lw=1.8, label=text)
+    ax.axhline(1.0, color="0.4", lw=0.8)
+    ax.axhline(t.green, color=RAG_COLOURS["amber"], lw=0.8, ls=":")
+    ax.axhline(t.amber, color=RAG_COLOURS["red"], lw=0.8, ls="--")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.set_ylabel("index (1 = on plan)")
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def variance_waterfall(performance: pd.DataFrame, *, ax=None, column: str = "cv",
+                       label: str = "name", currency: str = "EUR",
+                       total_label: str = "Portfolio",
+                       title: str = "Cost variance by project"):
+    """Cost variance (CV = EV − AC) by project as a waterfall to the portfolio total.
+
+    Each project is a floating bar from the running total before it to the running total
+    after it (green when it adds, red when it takes away); the last bar is the total from 0.
+
+    Parameters
+    ----------
+    performance : DataFrame
+        :func:`pmo_lib.evm.project_performance` (one row per project, in the order drawn).
+    ax : matplotlib Axes, optional
+    column : str
+        The variance to draw (``cv``, or ``sv``, ``vac``). [cur]
+    label : str
+        Column naming each bar (default ``name``; the index when missing).
+    currency, total_label, title : str
+
+    Returns
+    -------
+    matplotlib Axes
+        The project bars are the ``BarContainer`` labelled ``"Projects"`` (bar ``i`` spans
+        the cumulative sum of the first ``i`` variances to that of the first ``i + 1``), the
+        total the one labelled ``"Total"``. A NaN variance counts as 0.
+    """
+    ax = _ax(ax, figsize=(max(6.0, 0.6 * len(performance) + 3), 4.5))
+    v = performance[column].astype(float).fillna(0.0).to_numpy()
+    after = np.cumsum(v)
+    before = after - v
+    names = performance[label] if label in performance else performance.index
+    x = np.arange(len(v))
+    colours = [RAG_COLOURS["green"] if d >= 0 else RAG_COLOURS["red"] for d in v]
+    ax.bar(x, v, bottom=before, color=colours, width=0.7, label="Projects")
+    total = float(after[-1]) if len(v) else 0.0
+    ax.bar([len(v)], [total], color="#37474f", width=0.7, label="Total")
+    for i in range(len(v)):  # connectors from each bar's end to the next bar's start
+        ax.plot([i + 0.35, i + 0.65], [after[i], after[i]], color="0.5", lw=0.8,
+                gid="connector")
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_xticks(np.arange(len(v) + 1), [*map(str, names), total_label], rotation=30,
+                  ha="right")
+    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set_ylabel(f"{column.upper()} (negative = over budget)" if column == "cv"
+                  else column.upper())
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax

@@ -41,8 +41,17 @@ import numpy as np
 import pandas as pd
 
 from . import health, plots
-from .errors import DataValidationError, PMOError, ReportError
-from .evm import GLOSSARY, RAG_COLOURS, RAG_LEVELS, RagThresholds, rag_counts, rag_status
+from .errors import DataValidationError, PMOError, Problem, ReportError
+from .evm import (
+    GLOSSARY,
+    RAG_COLOURS,
+    RAG_LEVELS,
+    RagThresholds,
+    project_earned_schedule,
+    project_performance,
+    rag_counts,
+    rag_status,
+)
 from .model import Portfolio, load_portfolio, parse_month
 from .schedule import project_summary, schedule_portfolio
 
@@ -60,6 +69,7 @@ __all__ = [
     "dcma_messages",
     "dcma_summary",
     "dcma_table",
+    "evm_trends",
     "glossary",
     "headline",
     "key_messages",
@@ -78,6 +88,7 @@ __all__ = [
     "schedule_status",
     "schedule_table",
     "title",
+    "trend_table",
 ]
 
 #: The report notebook the runner executes.
@@ -616,6 +627,130 @@ def project_table(performance: pd.DataFrame, total: pd.DataFrame, currency: str 
     styler = styler.set_properties(subset=["name", "rag_reason"], **{"text-align": "left"})
     styler = styler.set_caption(f"Amounts in {'thousands of ' if thousands else ''}{currency}")
     return styler.set_table_attributes('class="pmo-table"')
+
+
+# ----------------------------------------------------------------------------------------
+# EVM trends
+# ----------------------------------------------------------------------------------------
+#: Indicators of :func:`evm_trends`, with their display names.
+_TREND_INDICATORS = {"spi": "SPI", "cpi": "CPI", "spi_t": "SPI(t)"}
+#: The five columns of each indicator in :func:`evm_trends` (suffixes after the indicator).
+_TREND_WHEN = ("", "_last_month", "_months_ago", "_change_last_month", "_change_months_ago")
+
+
+def _indices_at(portfolio: Portfolio, month: pd.Period,
+                thresholds: RagThresholds | None) -> pd.DataFrame:
+    """SPI, CPI and SPI(t) of every project at ``month`` (all NaN without status data)."""
+    if month not in set(portfolio.months):
+        return pd.DataFrame(np.nan, index=pd.Index(portfolio.projects["id"], name="project_id"),
+                            columns=list(_TREND_INDICATORS))
+    perf = project_performance(portfolio, month, thresholds)
+    return perf[["spi", "cpi"]].join(project_earned_schedule(portfolio, month)["spi_t"])
+
+
+def evm_trends(portfolio: Portfolio, month, months: int = 3,
+               thresholds: RagThresholds | None = None) -> pd.DataFrame:
+    """SPI, CPI and SPI(t) of every project this month, last month and ``months`` ago.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month (``'YYYY-MM'``); must have status data.
+    months : int
+        How many calendar months back the earlier comparison looks (default 3). [months]
+    thresholds : RagThresholds, optional
+        Passed to :func:`pmo_lib.evm.project_performance` (it does not change the indices).
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id``; columns ``name``, then for each of ``spi``, ``cpi``, ``spi_t``
+        (say ``spi``): ``spi`` (this month), ``spi_last_month`` (the calendar month before),
+        ``spi_months_ago`` (``months`` calendar months before), ``spi_change_last_month``
+        (this month − last month) and ``spi_change_months_ago`` (this month − ``months``
+        ago) [ratio]. A month without status data, or an index not measurable then, gives
+        NaN. ``attrs["months"]`` maps ``"now"``, ``"last_month"`` and ``"months_ago"`` to
+        the Periods used.
+
+    Raises
+    ------
+    DataValidationError
+        ``months`` is not a whole number of at least 2.
+    ReportError
+        ``month`` has no status data (the message lists the months that do).
+
+    Notes
+    -----
+    The indices are those of :func:`pmo_lib.evm.project_performance` (SPI = EV / PV,
+    CPI = EV / AC) and :func:`pmo_lib.evm.project_earned_schedule` (SPI(t) = ES / AT) at
+    each month's status date. A positive change is an improvement.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> trends = evm_trends(load_portfolio("tests/data/mini"), "2026-02")
+    >>> trends.loc["P1", ["spi", "spi_last_month", "spi_change_last_month"]].round(2).tolist()
+    [1.0, 0.9, 0.1]
+    """
+    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 2:
+        raise DataValidationError(Problem(
+            "evm_trends", None, None, "months",
+            f"must be a whole number of months of at least 2 (1 is last month), got "
+            f"{months!r}"))
+    now = resolve_month(portfolio, month)
+    when = {"now": now, "last_month": now - 1, "months_ago": now - int(months)}
+    at = {key: _indices_at(portfolio, m, thresholds) for key, m in when.items()}
+    out = portfolio.projects.set_index("id")[["name"]].rename_axis("project_id")
+    for ind in _TREND_INDICATORS:
+        out[ind] = at["now"][ind]
+        out[f"{ind}_last_month"] = at["last_month"][ind]
+        out[f"{ind}_months_ago"] = at["months_ago"][ind]
+        out[f"{ind}_change_last_month"] = out[ind] - out[f"{ind}_last_month"]
+        out[f"{ind}_change_months_ago"] = out[ind] - out[f"{ind}_months_ago"]
+    out.attrs["months"] = when
+    return out
+
+
+def _signed(x) -> str:
+    return "–" if not np.isfinite(x) else f"{x:+.2f}"
+
+
+def _change_style(x) -> str:
+    if not np.isfinite(x) or abs(x) < 0.005:
+        return ""
+    return f"color: {RAG_COLOURS['green' if x > 0 else 'red']}; font-weight: bold"
+
+
+def trend_table(trends: pd.DataFrame):
+    """:func:`evm_trends` as a table: each index this month, last month, ``months`` ago.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Column groups SPI, CPI, SPI(t), each with the three months (headed by the month)
+        and the two changes (green when better, red when worse).
+    """
+    when = trends.attrs.get("months", {})
+    heads = [f"{when.get('now', 'now')}", f"{when.get('last_month', 'last month')}",
+             f"{when.get('months_ago', 'earlier')}",
+             f"change since {when.get('last_month', 'last month')}",
+             f"change since {when.get('months_ago', 'earlier')}"]
+    columns = pd.MultiIndex.from_tuples(
+        [("", "Project")] + [(text, h) for text in _TREND_INDICATORS.values() for h in heads])
+    values = [trends["name"]] + [trends[f"{ind}{w}"] for ind in _TREND_INDICATORS
+                                 for w in _TREND_WHEN]
+    shown = pd.concat(values, axis=1)
+    shown.columns = columns
+    shown.index.name = None
+    changes = [c for c in columns if c[1].startswith("change")]
+    levels = [c for c in columns[1:] if c not in changes]
+    styler = shown.style.format("{:.2f}", subset=levels, na_rep="–")
+    styler = styler.format(_signed, subset=changes)
+    styler = styler.map(_change_style, subset=changes)
+    styler = styler.set_caption("Indices at each month's status date; 1.00 is on plan. A "
+                                "change above 0 is an improvement.")
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
 
 
 # ----------------------------------------------------------------------------------------

@@ -22,12 +22,19 @@ Panels
     function: :func:`pmo_lib.schedule.portfolio_what_if` (two
     :func:`pmo_lib.schedule.schedule_portfolio` runs compared project by project with
     :func:`pmo_lib.schedule.compare_projects`).
+:func:`evm_panel`
+    One project (or the fence of training module 03): sliders for percent complete, actual
+    cost and the remaining budget (a new ETC), a drop-down for the EAC method; shows EAC, ETC,
+    VAC, TCPI, the forecast finish (earned schedule) and the RAG. Pure function:
+    :func:`evm_forecast` (:func:`pmo_lib.evm.indicators`, :func:`pmo_lib.evm.earned_schedule`
+    and :func:`pmo_lib.evm.rag_status` on an :class:`EvmCase` from :func:`evm_case`).
 """
 
 from __future__ import annotations
 
 import html
 import io
+from dataclasses import dataclass
 
 import ipywidgets
 import numpy as np
@@ -36,18 +43,25 @@ from matplotlib.figure import Figure
 
 from . import evm, plots, schedule
 from .calendar import WorkCalendar
-from .errors import PMOError, ScheduleError
+from .errors import DataValidationError, PMOError, Problem, ScheduleError
 from .model import LINK_TYPES, Portfolio, parse_month
 
 # The what-if engine's own id, listing and link-key helpers, so messages read the same.
 from .schedule import _id_series, _link_key, _listing
 
 __all__ = [
+    "EAC_METHOD_LABELS",
+    "FORECAST_KEYS",
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
+    "EvmCase",
+    "EvmPanel",
     "PortfolioSchedulePanel",
     "RagThresholdPanel",
     "SchedulePanel",
+    "evm_case",
+    "evm_forecast",
+    "evm_panel",
     "portfolio_schedule_panel",
     "rag_threshold_panel",
     "schedule_panel",
@@ -693,3 +707,301 @@ def portfolio_schedule_panel(portfolio: Portfolio, month=None, *, project: str |
         ``project`` or ``task`` has no open work at the month.
     """
     return PortfolioSchedulePanel(portfolio, month, project=project, task=task)
+
+
+# ----------------------------------------------------------------------------------------
+# EVM forecast what-if: one project (or the fence of training module 03)
+# ----------------------------------------------------------------------------------------
+#: What :func:`evm_forecast` returns, in order (see :data:`pmo_lib.evm.GLOSSARY`).
+FORECAST_KEYS = ("pv", "ev", "ac", "bac", "method", "spi", "cpi", "eac", "etc", "vac", "tcpi",
+                 "es", "at", "spi_t", "ieac_t", "forecast_finish", "rag", "rag_reason")
+
+#: Labels of the EAC methods in the panel's drop-down.
+EAC_METHOD_LABELS = {
+    "cpi": "BAC / CPI (costs go on as so far)",
+    "additive": "AC + (BAC − EV) (the rest at budget)",
+    "cpi_spi": "AC + (BAC − EV) / (CPI × SPI)",
+    "new_etc": "AC + new ETC (a new estimate)",
+}
+
+
+@dataclass(frozen=True)
+class EvmCase:
+    """The EVM figures of one project at a status date: what :func:`evm_panel` starts from.
+
+    Build it with :func:`evm_case`.
+
+    Attributes
+    ----------
+    name : str
+        What is shown as the title (project ID and name, or "the fence").
+    pv, ev, ac, bac : float
+        Planned value, earned value, actual cost and budget at completion. [cur]
+    pv_cumulative : Series
+        Cumulative PV at the end of periods 1, 2, ... (the last is BAC). [cur]
+    at : float
+        Actual time at the status date. [periods]
+    first_month : Period or None
+        The calendar month of period 1, to turn IEAC(t) into a date; None for the fence,
+        whose periods are weeks without a calendar.
+    unit : str
+        The period, ``"months"`` or ``"weeks"``.
+    currency : str
+    """
+
+    name: str
+    pv: float
+    ev: float
+    ac: float
+    bac: float
+    pv_cumulative: pd.Series
+    at: float
+    first_month: pd.Period | None = None
+    unit: str = "months"
+    currency: str = "EUR"
+
+
+def evm_case(portfolio: Portfolio | None = None, month=None,
+             project: str | None = None) -> EvmCase:
+    """The EVM figures of one project at ``month``, or of the fence (no portfolio).
+
+    Parameters
+    ----------
+    portfolio : Portfolio, optional
+        None: the tiny example of training module 03
+        (:func:`pmo_lib.exercises.earned_value.fence`, five weeks, no calendar).
+    month : str or Period, optional
+        The status month (default: the latest with status data).
+    project : str, optional
+        Project ID (default: the first project of the portfolio).
+
+    Returns
+    -------
+    EvmCase
+        PV, EV, AC, BAC from :func:`pmo_lib.evm.project_performance`; the monthly cumulative
+        PV from :func:`pmo_lib.evm.planned_value`; AT from
+        :func:`pmo_lib.evm.project_earned_schedule`.
+
+    Raises
+    ------
+    MissingDataError
+        ``month`` has no status data.
+    DataValidationError
+        ``project`` is not in the portfolio, or has no budget or has not started at ``month``.
+    """
+    if portfolio is None:
+        from .exercises.earned_value import fence, fence_pv
+        f = fence()
+        return EvmCase("The fence (training module 03)", f["pv"], f["ev"], f["ac"], f["bac"],
+                       fence_pv(), f["at"], None, "weeks")
+    month = portfolio.latest_month if month is None else parse_month(month)
+    perf = evm.project_performance(portfolio, month)
+    project = str(perf.index[0]) if project is None else str(project)
+    if project not in perf.index:
+        raise DataValidationError(Problem(
+            "evm_case", None, project, "project",
+            f"unknown project {project!r}; use one of {_listing(perf.index)}"))
+    es = evm.project_earned_schedule(portfolio, month).loc[project]
+    if not np.isfinite(es["at"]):
+        raise DataValidationError(Problem(
+            "evm_case", None, project, "project",
+            f"project {project!r} has no budget or has not started at {month}: nothing to "
+            "forecast yet"))
+    tasks = portfolio.tasks[portfolio.tasks["project_id"] == project]
+    pv_cumulative = evm.planned_value(tasks, portfolio.calendar, "M").sum(axis=0).cumsum()
+    row = perf.loc[project]
+    return EvmCase(f"{project} · {row['name']} at the {month} status", float(row["pv"]),
+                   float(row["ev"]), float(row["ac"]), float(row["bac"]), pv_cumulative,
+                   float(es["at"]), tasks["baseline_start"].min().to_period("M"), "months",
+                   portfolio.currency)
+
+
+def evm_forecast(case: EvmCase, *, percent_complete: float | None = None,
+                 ac: float | None = None, etc: float | None = None, method: str = "cpi",
+                 thresholds: evm.RagThresholds | None = None) -> dict:
+    """The EVM forecast of ``case`` with a changed percent complete, actual cost or ETC.
+
+    Parameters
+    ----------
+    case : EvmCase
+        From :func:`evm_case`.
+    percent_complete : float, optional
+        Percent complete of the whole project (default: EV / BAC of the case); EV becomes
+        BAC × percent complete / 100. [%]
+    ac : float, optional
+        Actual cost to date (default: the case's). [cur]
+    etc : float, optional
+        A new estimate to complete, used by ``method="new_etc"`` only. [cur]
+    method : str
+        EAC method, one of :data:`pmo_lib.evm.EAC_METHODS`.
+    thresholds : RagThresholds, optional
+
+    Returns
+    -------
+    dict
+        The keys of :data:`FORECAST_KEYS`: the indicators of :func:`pmo_lib.evm.indicators`,
+        ES, AT, SPI(t) and IEAC(t) of :func:`pmo_lib.evm.earned_schedule` [periods of the
+        case], the forecast finish (a date: the case's first month plus IEAC(t); NaT for the
+        fence or when undefined) and the RAG of :func:`pmo_lib.evm.rag_status`.
+
+    Raises
+    ------
+    DataValidationError
+        As :func:`pmo_lib.evm.indicators` (unknown method, ``new_etc`` without ``etc``, EV
+        above BAC) and :func:`pmo_lib.evm.earned_schedule`.
+
+    Examples
+    --------
+    >>> r = evm_forecast(evm_case(), ac=3000.0)
+    >>> round(r["eac"]), round(r["tcpi"], 2)
+    (4800, 1.5)
+    """
+    ev = case.ev if percent_complete is None else case.bac * percent_complete / 100.0
+    ac = case.ac if ac is None else float(ac)
+    ind = evm.indicators(case.pv, ev, ac, case.bac, method=method, etc=etc)
+    es = evm.earned_schedule(case.pv_cumulative, min(ev, float(case.pv_cumulative.iloc[-1])),
+                             at=case.at)
+    rag = evm.rag_status([ind["spi"]], [ind["cpi"]], thresholds).iloc[0]
+    finish = (evm._months_to_date(case.first_month, es["ieac_t"])
+              if case.first_month is not None else pd.NaT)
+    out = {"pv": case.pv, "ev": ev, "ac": ac, "bac": case.bac, "method": method, **ind,
+           **es, "forecast_finish": finish, "rag": rag["rag"], "rag_reason": rag["rag_reason"]}
+    return {k: out[k] for k in FORECAST_KEYS}
+
+
+class EvmPanel(_Panel):
+    """The EVM forecast what-if panel (build it with :func:`evm_panel`).
+
+    Attributes
+    ----------
+    case : EvmCase
+        The project (or the fence) as it is.
+    percent_complete : ipywidgets.FloatSlider
+        Percent complete of the whole project. [%]
+    ac : ipywidgets.FloatSlider
+        Actual cost to date. [cur]
+    etc : ipywidgets.FloatSlider
+        Remaining budget, the new estimate to complete; enabled with the ``new_etc`` method.
+        [cur]
+    method : ipywidgets.Dropdown
+        The EAC method (:data:`pmo_lib.evm.EAC_METHODS`).
+    forecast : dict
+        What is shown (:func:`evm_forecast` of the controls' values).
+    error : str or None
+        Why the figures were not updated; None when they match the controls.
+    """
+
+    def __init__(self, case: EvmCase, *, method: str = "cpi",
+                 thresholds: evm.RagThresholds | None = None):
+        self.case, self.thresholds = case, thresholds
+        self.error: str | None = None
+        first = evm_forecast(case, method="cpi", thresholds=thresholds)
+        self.forecast = first
+        top = 2.0 * max(case.bac, case.ac, 1.0)
+        step = 10.0 ** np.floor(np.log10(top / 1000.0)) if top >= 1000 else 1.0
+        style = {"description_width": "initial"}
+        self.percent_complete = ipywidgets.FloatSlider(
+            value=100.0 * case.ev / case.bac if case.bac else 0.0, min=0.0, max=100.0,
+            step=0.5, readout_format=".1f", description="Percent complete [%]", style=style)
+        self.ac = ipywidgets.FloatSlider(value=case.ac, min=0.0, max=top, step=step,
+                                         readout_format=",.0f", style=style,
+                                         description=f"Actual cost [{case.currency}]")
+        self.etc = ipywidgets.FloatSlider(value=max(first["etc"], 0.0) if np.isfinite(
+            first["etc"]) else 0.0, min=0.0, max=top, step=step, readout_format=",.0f",
+            style=style, description=f"Remaining budget, new ETC [{case.currency}]")
+        self.method = ipywidgets.Dropdown(
+            options=[(EAC_METHOD_LABELS[m], m) for m in evm.EAC_METHODS], value=method,
+            description="EAC method", style=style, layout=ipywidgets.Layout(width="30em"))
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        super().__init__(children=[
+            ipywidgets.HTML(f"<b>EVM forecast what-if: {html.escape(case.name)}</b>. Move "
+                            "the percent complete or the actual cost, pick how EAC is "
+                            "forecast; with a new estimate, set the remaining budget."),
+            ipywidgets.VBox([self.percent_complete, self.ac, self.method, self.etc]),
+            self._message, self._summary,
+        ])
+        for control in (self.percent_complete, self.ac, self.etc, self.method):
+            control.observe(self._update, names="value")
+        self._update()
+
+    def _update(self, change=None) -> None:
+        self.etc.disabled = self.method.value != "new_etc"
+        try:
+            self.forecast = evm_forecast(
+                self.case, percent_complete=self.percent_complete.value, ac=self.ac.value,
+                etc=self.etc.value, method=self.method.value, thresholds=self.thresholds)
+        except PMOError as exc:
+            self._not_updated("Not updated", exc)
+            return
+        self._updated()
+        self._summary.value = self._summary_html()
+
+    def _summary_html(self) -> str:
+        f, cur = self.forecast, self.case.currency
+
+        def money(x):
+            return "–" if not np.isfinite(x) else f"{x:,.0f} {cur}"
+
+        def ratio(x):
+            return "–" if not np.isfinite(x) else f"{x:.2f}"
+
+        finish = f["forecast_finish"]
+        when = (f"{f['ieac_t']:.1f} {self.case.unit}" if np.isfinite(f["ieac_t"]) else "–")
+        if not pd.isna(finish):
+            when += f", {finish:%d %b %Y}"
+        planned = len(self.case.pv_cumulative)
+        colour = evm.RAG_COLOURS[f["rag"]]
+        rows = [("EAC (estimate at completion)", money(f["eac"])),
+                ("ETC (estimate to complete)", money(f["etc"])),
+                ("VAC (variance at completion)", money(f["vac"])),
+                ("TCPI (efficiency needed on the rest to meet BAC)", ratio(f["tcpi"])),
+                ("SPI · CPI", f"{ratio(f['spi'])} · {ratio(f['cpi'])}"),
+                ("SPI(t) (earned schedule / actual time)", ratio(f["spi_t"])),
+                (f"Forecast duration (planned {planned} {self.case.unit})", when)]
+        body = "".join(f"<tr><td style='padding-right:1em'>{html.escape(k)}</td>"
+                       f"<td style='text-align:right'><b>{html.escape(v)}</b></td></tr>"
+                       for k, v in rows)
+        reason = f" ({html.escape(f['rag_reason'])})" if f["rag_reason"] else ""
+        return (f"<table style='margin:0.4em 0'>{body}</table><div>RAG: <span "
+                f"style='background:{colour}; color:white; font-weight:bold; padding:0.1em "
+                f"0.5em; border-radius:3px'>{f['rag']}</span>{reason}</div>")
+
+
+def evm_panel(portfolio: Portfolio | None = None, month=None, *, project: str | None = None,
+              method: str = "cpi",
+              thresholds: evm.RagThresholds | None = None) -> EvmPanel:
+    """A what-if panel: what will the project cost, and when will it finish?
+
+    Sliders set the percent complete, the actual cost and the remaining budget (a new
+    estimate to complete, used by the ``new_etc`` method); a drop-down picks the EAC method.
+    The panel shows EAC, ETC, VAC, TCPI, SPI, CPI, SPI(t), the forecast finish (earned
+    schedule, IEAC(t)) and the RAG status, recomputed with :func:`evm_forecast` as the
+    controls move.
+
+    Parameters
+    ----------
+    portfolio : Portfolio, optional
+        None: the fence of training module 03 (:func:`evm_case`).
+    month : str or Period, optional
+        The status month (default: the latest with status data).
+    project : str, optional
+        Project ID (default: the first project).
+    method : str
+        The EAC method shown first (:data:`pmo_lib.evm.EAC_METHODS`).
+    thresholds : RagThresholds, optional
+
+    Returns
+    -------
+    EvmPanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell. Its ``forecast``
+        attribute holds what it shows.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`evm_case`; an unknown ``method``.
+    """
+    evm._check_choice(method, evm.EAC_METHODS, "evm_panel", "method", "EAC method")
+    return EvmPanel(evm_case(portfolio, month, project), method=method,
+                    thresholds=thresholds)

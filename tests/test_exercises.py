@@ -25,6 +25,7 @@ from pmo_lib.exercises import (
     NumberQuestion,
     Question,
     SetQuestion,
+    earned_value,
     is_placeholder,
     scheduling,
     welcome,
@@ -412,3 +413,74 @@ def test_scheduling_import_does_no_io():
 def test_scheduling_module_declares_all():
     assert all(hasattr(scheduling, n) for n in scheduling.__all__)
     assert "SetQuestion" in importlib.import_module("pmo_lib.exercises").__all__
+
+
+# ----------------------------------------------------------------------------------------
+# Earned value (03): the fence, by hand (PV 3000, EV 2500, AC 2800, BAC 4000, AT 3 weeks;
+# cumulative PV 500, 1500, 3000, 3700, 4000 per week)
+# ----------------------------------------------------------------------------------------
+
+
+def test_earned_value_reference_values_by_hand(mini):
+    q1, q2, q3, q4 = earned_value.questions(mini, "2026-02")
+    assert q1.solution_value() == pytest.approx(2500 / 2800)  # CPI = EV / AC
+    assert q2.solution_value() == pytest.approx(4000 / (2500 / 2800))  # BAC / CPI = 4480
+    assert earned_value.FenceEAC("additive").solution_value() == pytest.approx(2800 + 1500)
+    assert earned_value.FenceEAC("cpi_spi").solution_value() == pytest.approx(
+        2800 + 1500 / ((2500 / 2800) * (2500 / 3000)))
+    assert q3.solution_value() == pytest.approx(2 + (2500 - 1500) / (3000 - 1500))  # 2.667
+    assert q4.solution_value() == "P2"  # CPI 200 / 250 = 0.80 < P1's 3000 / 3400 = 0.88
+
+
+def test_earned_value_reference_solutions_pass(portfolio):
+    questions = earned_value.questions(portfolio)
+    assert all(q.check(q.solution_value()) for q in questions)
+    assert all(q.check(...).kind == "not attempted" for q in questions)
+    assert all(q.check(None).kind == "not attempted" for q in questions)
+
+
+def test_earned_value_reference_code_gives_the_reference_value(portfolio):
+    month = portfolio.latest_month
+    names = {"evm": evm, "portfolio": portfolio, "month": month,
+             "fence": earned_value.fence(), "fence_pv": earned_value.fence_pv()}
+    for q in earned_value.questions(portfolio, month):
+        assert q.check(eval(q.solution_code, names))  # our own reference code
+
+
+def test_earned_value_rounded_answers_pass_and_wrong_ones_fail(mini):
+    q1, q2, q3, q4 = earned_value.questions(mini)
+    assert q1.check(0.89) and q2.check(4480) and q3.check(2.67) and q4.check(" p2 ")
+    for q, wrong in ((q1, 2800 / 2500), (q1, 0.8333), (q2, 4300), (q2, 4000), (q2, 1680),
+                     (q3, 3), (q3, 2.5), (q4, "P1")):
+        feedback = q.check(wrong)
+        assert feedback.kind == "incorrect", (q, wrong)
+        assert str(round(q.solution_value(), 2) if q is not q4 else "P2") not in \
+            feedback.text.replace(str(wrong), "")
+    assert "Upside down" in q1.check(2800 / 2500).text
+    assert "SPI" in q1.check(0.8333).text
+    assert "'additive'" in q2.check(4300).text
+    assert "budget itself" in q2.check(4000).text
+    assert "estimate to complete" in q2.check(1680).text
+    assert "actual time" in q3.check(3).text
+    assert "highest CPI" in q4.check("P1").text
+    assert "not a project" in q4.check("ZZZ").text
+    assert q1.check("0.89").kind == "incorrect"  # text, not a number
+
+
+def test_earned_value_question_errors(mini):
+    with pytest.raises(evm.DataValidationError, match="unknown EAC method 'new_etc'"):
+        earned_value.FenceEAC("new_etc")
+    with pytest.raises(MissingDataError):
+        earned_value.LowestCPIProject(mini, "2025-05")
+    q = earned_value.FenceCPI({"pv": 100.0, "ev": 80.0, "ac": 100.0, "bac": 1000.0})
+    assert q.check(0.8)
+
+
+def test_earned_value_import_does_no_io_and_declares_all():
+    code = ("import builtins, sys; opened = []; real = builtins.open\n"
+            "builtins.open = lambda *a, **k: opened.append(a[0]) or real(*a, **k)\n"
+            "import pmo_lib.exercises.earned_value\n"
+            "data = [p for p in opened if str(p).endswith(('.csv', '.toml'))]\n"
+            "sys.exit(1 if data else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    assert all(hasattr(earned_value, n) for n in earned_value.__all__)

@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -270,3 +271,108 @@ def test_project_network_mini(mini):
     ax = plots.project_network(network.project_graph(mini))
     assert len(_arrows(ax, "project-link")) == 1
     assert len(set(_collection(ax, "Projects").get_sizes())) == 1     # no budget: equal
+
+
+# ----------------------------------------------------------------------------------------
+# EVM charts (issue 4): bullseye, index trend, variance waterfall, S-curve forecast
+# ----------------------------------------------------------------------------------------
+def _with_es(portfolio, month):
+    return evm.project_performance(portfolio, month).join(
+        evm.project_earned_schedule(portfolio, month))
+
+
+def _zones(ax) -> dict[str, tuple]:
+    return {p.get_gid(): (p.get_x(), p.get_y(), p.get_width(), p.get_height())
+            for p in ax.patches if str(p.get_gid()).startswith("rag-zone-")}
+
+
+def test_bullseye_one_dot_per_project(mini):
+    perf = _with_es(mini, "2026-02")
+    thresholds = evm.RagThresholds(green=0.97, amber=0.8)
+    ax = plots.bullseye(perf, thresholds=thresholds)
+    dots = _collection(ax, "Projects")
+    np.testing.assert_allclose(dots.get_offsets(), perf[["spi_t", "cpi"]].to_numpy(),
+                               rtol=1e-12)
+    expected = evm.rag_status(perf["spi_t"], perf["cpi"], thresholds)["rag"]
+    assert [tuple(c) for c in dots.get_facecolors()] == [
+        mcolors.to_rgba(evm.RAG_COLOURS[r]) for r in expected]
+    zones = _zones(ax)
+    assert set(zones) == {"rag-zone-red", "rag-zone-amber", "rag-zone-green"}
+    assert zones["rag-zone-green"][:2] == (0.97, 0.97)
+    assert zones["rag-zone-amber"][:2] == (0.8, 0.8)
+    top = ax.get_xlim()[1]
+    for x, _, w, h in zones.values():                # each zone reaches the top right
+        assert x + w == pytest.approx(top) and w == pytest.approx(h)
+    assert {t.get_text() for t in ax.texts} == set(perf["name"])
+
+
+def test_bullseye_leaves_out_unmeasured(mini):
+    perf = _with_es(mini, "2026-01")                 # P2 has not started: SPI(t) is NaN
+    ax = plots.bullseye(perf)
+    p1 = perf.loc["P1"]
+    np.testing.assert_allclose(_collection(ax, "Projects").get_offsets(),
+                               [[p1["spi_t"], p1["cpi"]]], rtol=1e-12)
+    notes = [t.get_text() for t in ax.texts if t.get_text().startswith("not measurable")]
+    assert notes == [f"not measurable yet: {perf.loc['P2', 'name']}"]
+
+
+def test_index_trend_draws_each_index(mini):
+    rows = {m: pd.concat([evm.project_performance(mini, m).loc["P1", ["cpi", "spi"]],
+                          evm.project_earned_schedule(mini, m).loc["P1", ["spi_t"]]])
+            for m in mini.months}
+    frame = pd.DataFrame(rows).T.astype(float)
+    frame.index = pd.PeriodIndex(frame.index, freq="M", name="month")
+    ax = plots.index_trend(frame, title="P1")
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    for label, column in (("CPI", "cpi"), ("SPI", "spi"), ("SPI(t)", "spi_t")):
+        assert list(lines[label].get_ydata()) == pytest.approx(frame[column].tolist())
+        assert list(mdates.date2num(lines[label].get_xdata())) == pytest.approx(
+            [_x("2026-01-31"), _x("2026-02-28")])
+    only = plots.index_trend(frame[["cpi"]])
+    assert [line.get_label() for line in only.get_lines() if not
+            line.get_label().startswith("_")] == ["CPI"]
+    with pytest.raises(ValueError, match=r"needs one of the columns cpi, spi, spi_t"):
+        plots.index_trend(frame.rename(columns=str.upper))
+
+
+def test_variance_waterfall_runs_to_the_total(mini):
+    perf = evm.project_performance(mini, "2026-02")
+    ax = plots.variance_waterfall(perf)
+    bars = _bars(ax)
+    cv = perf["cv"].tolist()
+    assert [b.get_height() for b in bars["Projects"]] == pytest.approx(cv)
+    assert [b.get_y() for b in bars["Projects"]] == pytest.approx([0.0, cv[0]])
+    (total,) = bars["Total"]
+    assert (total.get_y(), total.get_height()) == (0.0, pytest.approx(sum(cv)))
+    assert sum(cv) == pytest.approx(evm.rollup(perf)["cv"].iloc[0])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [*perf["name"], "Portfolio"]
+    red = mcolors.to_rgba(evm.RAG_COLOURS["red"])
+    assert [b.get_facecolor() == red for b in bars["Projects"]] == [c < 0 for c in cv]
+
+
+def test_s_curve_forecast_line_and_band(mini):
+    curve = evm.s_curve(mini)
+    total = evm.rollup(evm.project_performance(mini, "2026-02")).iloc[0]
+    eacs = {m: evm.indicators(total["pv"], total["ev"], total["ac"], total["bac"],
+                              method=m)["eac"] for m in evm.EAC_METHODS if m != "new_etc"}
+    finish = evm.project_earned_schedule(mini, "2026-02")["forecast_finish"].max()
+    ax = plots.s_curve_forecast(curve, eacs["cpi"], min(eacs.values()), max(eacs.values()),
+                                forecast_finish=finish)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    forecast = lines["Forecast (EAC)"]
+    assert list(mdates.date2num(forecast.get_xdata())) == pytest.approx(
+        [_x("2026-02-28"), _x(finish)])
+    assert list(forecast.get_ydata()) == pytest.approx([total["ac"], eacs["cpi"]])
+    assert list(lines["Budget at completion (BAC)"].get_ydata()) == [total["bac"]] * 2
+    band = _collection(ax, "EAC range").get_paths()[0].vertices
+    at_finish = band[np.isclose(band[:, 0], _x(finish))][:, 1]
+    assert (at_finish.min(), at_finish.max()) == (pytest.approx(min(eacs.values())),
+                                                  pytest.approx(max(eacs.values())))
+    assert list(lines["Actual cost (AC)"].get_ydata()) == [1800, 3650]   # the S-curve too
+    without_band = plots.s_curve_forecast(curve, eacs["cpi"])
+    assert _collection(without_band, "EAC range") is None
+    assert list(mdates.date2num(  # default finish: the end of the curve
+        {ln.get_label(): ln for ln in without_band.get_lines()}["Forecast (EAC)"]
+        .get_xdata()))[-1] == pytest.approx(_x(curve.index[-1].end_time.normalize()))
+    with pytest.raises(ValueError, match="is before the last measured month 2026-02"):
+        plots.s_curve_forecast(curve, eacs["cpi"], forecast_finish="2026-01-15")

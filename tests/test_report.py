@@ -33,7 +33,7 @@ import papermill
 import pytest
 
 from pmo_lib import SAMPLE_DATA, evm, load_portfolio, report, schedule
-from pmo_lib.errors import ReportError
+from pmo_lib.errors import DataValidationError, ReportError
 
 MINI = Path(__file__).parent / "data" / "mini"
 MINI_MONTHS = ("2026-01", "2026-02")
@@ -163,6 +163,57 @@ def test_project_table_has_a_total_row(mini):
     assert "Portfolio total" in html and "3,878" in html and "Amounts in EUR" in html
     in_k = report.project_table(perf, evm.rollup(perf), "EUR", thousands=True).to_html()
     assert "Amounts in thousands of EUR" in in_k and ">3<" in in_k  # 3,400 EUR = 3 k
+
+
+def _engine_indices(pf, month) -> pd.DataFrame:
+    """SPI, CPI and SPI(t) per project straight from the EVM engine."""
+    return evm.project_performance(pf, month)[["spi", "cpi"]].join(
+        evm.project_earned_schedule(pf, month)["spi_t"])
+
+
+@has_sample
+@pytest.mark.parametrize("months", [3, 5])
+def test_evm_trends_equal_the_engine(sample, months):
+    month = sample.latest_month
+    trends = report.evm_trends(sample, month, months=months)
+    assert trends.attrs["months"] == {"now": month, "last_month": month - 1,
+                                      "months_ago": month - months}
+    for suffix, when in (("", month), ("_last_month", month - 1),
+                         ("_months_ago", month - months)):
+        expected = _engine_indices(sample, when)
+        for ind in ("spi", "cpi", "spi_t"):
+            pd.testing.assert_series_equal(trends[f"{ind}{suffix}"], expected[ind],
+                                           check_names=False, rtol=1e-12)
+    for ind in ("spi", "cpi", "spi_t"):
+        for when in ("last_month", "months_ago"):
+            pd.testing.assert_series_equal(
+                trends[f"{ind}_change_{when}"], trends[ind] - trends[f"{ind}_{when}"],
+                check_names=False, rtol=1e-12)
+    assert trends["name"].tolist() == sample.projects["name"].tolist()
+
+
+def test_evm_trends_hand_checked_and_months_without_status(mini):
+    trends = report.evm_trends(mini, "2026-02")
+    assert trends.loc["P1", ["spi", "spi_last_month"]].tolist() == [1.0, 0.9]
+    assert trends.loc["P1", "spi_change_last_month"] == pytest.approx(0.1)
+    assert trends.loc["P1", "cpi_change_last_month"] == pytest.approx(3000 / 3400 - 1.0)
+    pd.testing.assert_frame_equal(trends[["spi", "cpi", "spi_t"]],
+                                  _engine_indices(mini, "2026-02"), check_names=False)
+    assert trends.filter(like="months_ago").isna().all().all()  # 2025-11: no status data
+    assert trends.loc["P2"].drop(["name", "spi", "cpi", "spi_t"]).isna().all()  # not started
+    html = report.trend_table(trends).to_html()
+    for text in (">SPI(t)<", ">2026-02<", ">2026-01<", ">2025-11<", "change since 2026-01",
+                 ">+0.10<", ">-0.12<", "Build"):
+        assert text in html, text
+
+
+@pytest.mark.parametrize("months, match", [(1, "at least 2"), (2.5, "whole number"),
+                                           (True, "whole number")])
+def test_evm_trends_errors(mini, months, match):
+    with pytest.raises(DataValidationError, match=match):
+        report.evm_trends(mini, "2026-02", months=months)
+    with pytest.raises(ReportError, match=r"no status data for 2026-05"):
+        report.evm_trends(mini, "2026-05")
 
 
 def _working_day_slip(calendar, baseline: pd.Timestamp, forecast: pd.Timestamp) -> float:
@@ -364,7 +415,10 @@ def test_html_has_no_code_and_shows_the_report(mini_reports, month):
     for text in ("Build", "Deploy", "Portfolio total", "Headline figures",
                  "on track", "act now, escalate to the sponsor", "Not measurable yet"):
         assert text in html, text
-    assert html.count("data:image/svg+xml") >= 3  # S-curve, SPI x CPI chart, Gantt
+    assert html.count("data:image/svg+xml") >= 4  # S-curve, SPI x CPI, bullseye, Gantt
+    for text in ("Schedule in time and cost", "Trends", "SPI(t)",
+                 f"change since {period - 1}"):  # the bullseye and the trend table
+        assert text in html, text
     assert "<script" not in html  # a self-contained page: no JavaScript, no network
     for title in SCHEDULE_SECTIONS:
         assert title in html, title

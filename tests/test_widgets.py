@@ -293,3 +293,79 @@ def test_portfolio_panel_errors(mini, sample):
     if finished.any():
         with pytest.raises(ScheduleError, match="has no open task"):
             widgets.portfolio_schedule_panel(sample, project=finished.index[finished][0])
+
+
+# ----------------------------------------------------------------------------------------
+# EVM forecast panel. The fence by hand: PV 3000, EV 2500, AC 2800, BAC 4000 at week 3 of 5
+# (cumulative PV 500, 1500, 3000, 3700, 4000). CPI = 2500 / 2800, EAC = BAC / CPI = 4480,
+# TCPI = (4000 − 2500) / (4000 − 2800) = 1.25; ES = 2 + 1000 / 1500 = 2.667 weeks,
+# SPI(t) = 2.667 / 3 = 0.889, IEAC(t) = 5 / 0.889 = 5.625 weeks.
+# ----------------------------------------------------------------------------------------
+def test_evm_panel_on_the_fence_by_hand():
+    panel = widgets.evm_panel()
+    f = panel.forecast
+    assert panel.error is None and list(f) == list(widgets.FORECAST_KEYS)
+    assert panel.percent_complete.value == pytest.approx(62.5)
+    assert f["eac"] == pytest.approx(4480.0) and f["etc"] == pytest.approx(1680.0)
+    assert f["vac"] == pytest.approx(-480.0) and f["tcpi"] == pytest.approx(1.25)
+    assert f["es"] == pytest.approx(8 / 3) and f["spi_t"] == pytest.approx(8 / 9)
+    assert f["ieac_t"] == pytest.approx(5.625) and pd.isna(f["forecast_finish"])
+    assert f["rag"] == "red"  # SPI 0.83, CPI 0.89: both below 0.90
+    assert "4,480 EUR" in panel._summary.value and "1.25" in panel._summary.value
+    assert panel.etc.disabled and panel.etc.value == pytest.approx(1680.0)
+
+
+def test_evm_panel_follows_the_sliders_and_the_method():
+    panel = widgets.evm_panel()
+    panel.ac.value = 3000.0  # CPI 2500 / 3000: EAC 4000 × 3000 / 2500 = 4800
+    assert panel.forecast["eac"] == pytest.approx(4800.0)
+    assert panel.forecast["tcpi"] == pytest.approx(1500 / 1000)
+    panel.method.value = "additive"  # EAC = AC + (BAC − EV) = 3000 + 1500
+    assert panel.forecast["eac"] == pytest.approx(4500.0)
+    panel.method.value = "cpi_spi"  # 3000 + 1500 / (2500/3000 × 2500/3000) = 5160
+    assert panel.forecast["eac"] == pytest.approx(3000 + 1500 / (5 / 6) ** 2)
+    panel.method.value = "new_etc"
+    assert not panel.etc.disabled
+    panel.etc.value = 2000.0  # EAC = AC + new ETC
+    assert panel.forecast["eac"] == pytest.approx(5000.0)
+    assert panel.forecast["vac"] == pytest.approx(-1000.0)
+    panel.method.value = "cpi"
+    panel.percent_complete.value = 75.0  # EV 3000 = AC: CPI 1, EAC = BAC, TCPI 1000 / 1000
+    f = panel.forecast
+    assert f["ev"] == pytest.approx(3000.0) and f["eac"] == pytest.approx(4000.0)
+    assert f["tcpi"] == pytest.approx(1.0) and f["es"] == pytest.approx(3.0)
+    assert f["spi_t"] == pytest.approx(1.0) and f["rag"] == "green"
+    assert panel.etc.disabled and panel.error is None
+
+
+def test_evm_panel_on_a_project_matches_the_engine(sample):
+    month = sample.latest_month
+    perf = evm.project_performance(sample, month)
+    es = evm.project_earned_schedule(sample, month)
+    project = str(perf.index[0])
+    panel = widgets.evm_panel(sample, month, project=project)
+    f = panel.forecast
+    for key in ("pv", "ev", "ac", "bac", "eac", "etc", "vac", "tcpi", "spi", "cpi"):
+        assert f[key] == pytest.approx(perf.at[project, key]), key
+    assert f["rag"] == perf.at[project, "rag"]
+    for key in ("es", "at", "spi_t", "ieac_t"):
+        assert f[key] == pytest.approx(es.at[project, key]), key
+    assert f["forecast_finish"] == es.at[project, "forecast_finish"]
+    # Spending 10 % more with the same work done: EAC by CPI grows by 10 %.
+    panel.ac.value = 1.1 * perf.at[project, "ac"]
+    assert panel.forecast["eac"] == pytest.approx(1.1 * perf.at[project, "eac"])
+    bac, ev, ac = perf.at[project, "bac"], perf.at[project, "ev"], 1.1 * perf.at[project, "ac"]
+    assert panel.forecast["tcpi"] == pytest.approx((bac - ev) / (bac - ac))
+
+
+def test_evm_pure_forecast_and_errors(mini):
+    case = widgets.evm_case()
+    assert widgets.evm_forecast(case) == widgets.evm_panel().forecast
+    with pytest.raises(evm.DataValidationError, match="needs the new estimate"):
+        widgets.evm_forecast(case, method="new_etc")
+    with pytest.raises(evm.DataValidationError, match="unknown EAC method 'nope'"):
+        widgets.evm_panel(method="nope")
+    with pytest.raises(evm.DataValidationError, match="unknown project 'ZZ'"):
+        widgets.evm_case(mini, "2026-02", "ZZ")
+    with pytest.raises(MissingDataError):
+        widgets.evm_panel(mini, "2024-01")

@@ -23,7 +23,8 @@ computed when this package is imported.
 
 One module per training notebook holds its questions: :mod:`~pmo_lib.exercises.welcome` for
 ``00_welcome_to_the_pmo``, :mod:`~pmo_lib.exercises.scheduling` for
-``02_scheduling_and_the_critical_path``.
+``02_scheduling_and_the_critical_path``, :mod:`~pmo_lib.exercises.earned_value` for
+``03_earned_value_and_earned_schedule``.
 
 Examples
 --------
