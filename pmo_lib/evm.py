@@ -58,6 +58,7 @@ from .model import Portfolio, parse_month
 __all__ = [
     "EAC_METHODS",
     "EV_METHODS",
+    "FORECAST_KEYS",
     "GLOSSARY",
     "INDICATORS",
     "PV_CURVES",
@@ -67,10 +68,13 @@ __all__ = [
     "apply_thresholds",
     "check_progress",
     "cumulative_pv",
+    "eac_range",
     "earned_schedule",
+    "forecast",
     "indicators",
     "planned_value",
     "project_earned_schedule",
+    "project_forecast_range",
     "project_performance",
     "rag_counts",
     "rag_status",
@@ -114,6 +118,8 @@ GLOSSARY = {
     "tspi": "To-complete schedule performance index, (PD − ES) / (PD − AT)",
     "ieac_t": "Independent estimate of duration at completion, PD / SPI(t) [periods]",
     "forecast_finish": "Forecast finish date from IEAC(t)",
+    "eac_pNN": "NN-th percentile of the EAC by bootstrap of the periodic CPI (eac_range)",
+    "finish_pNN": "NN-th percentile of the finish by bootstrap of the periodic SPI(t)",
     "rag": "Red / amber / green status (grey: not measurable yet)",
 }
 
@@ -125,21 +131,34 @@ RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey":
 
 @dataclass(frozen=True)
 class RagThresholds:
-    """Thresholds on SPI and CPI for the RAG status.
+    """Thresholds on SPI (or SPI(t)), CPI and VAC / BAC for the RAG status.
 
     An index at or above ``green`` is green, at or above ``amber`` amber, below that red; the
     status of a project is the worse of its SPI and CPI statuses. The defaults (0.95 and 0.90)
     are the bands most PMOs and the US DoD EVM guides use for "watch" and "act".
+
+    ``vac_amber`` and ``vac_red`` rate the variance at completion as a fraction of BAC, used
+    only when :func:`rag_status` is given ``vac`` and ``bac``: VAC / BAC at or above
+    ``vac_amber`` is green, at or above ``vac_red`` amber, below that red. The defaults,
+    −0.05 and −0.10 (a forecast overrun of 5 % and 10 % of the budget), mirror the 0.95 and
+    0.90 index bands. [fraction of BAC]
     """
 
     green: float = 0.95
     amber: float = 0.90
+    vac_amber: float = -0.05
+    vac_red: float = -0.10
 
     def __post_init__(self):
         if not (0 < self.amber <= self.green):
             raise DataValidationError(Problem(
                 "RAG thresholds", None, None, None,
                 f"need 0 < amber <= green, got amber={self.amber}, green={self.green}"))
+        if not (np.isfinite(self.vac_red) and self.vac_red <= self.vac_amber <= 0):
+            raise DataValidationError(Problem(
+                "RAG thresholds", None, None, None,
+                f"need vac_red <= vac_amber <= 0 (fractions of BAC), got "
+                f"vac_red={self.vac_red}, vac_amber={self.vac_amber}"))
 
 
 # ----------------------------------------------------------------------------------------
@@ -276,50 +295,86 @@ def indicators(pv, ev, ac, bac, *, method: str = "cpi", etc=None):
     return pd.DataFrame({k: np.broadcast_to(v, shape) for k, v in out.items()}, index=index)
 
 
-def rag_status(spi, cpi, thresholds: RagThresholds | None = None) -> pd.DataFrame:
-    """RAG status and its reason from SPI and CPI.
+def rag_status(spi, cpi, thresholds: RagThresholds | None = None, *, spi_t=None, vac=None,
+               bac=None) -> pd.DataFrame:
+    """RAG status and its reason from SPI (or SPI(t)), CPI and optionally VAC / BAC.
 
     Parameters
     ----------
     spi, cpi : array-like or Series
         Schedule and cost performance indices.
     thresholds : RagThresholds, optional
-        Defaults to ``RagThresholds()`` (green ≥ 0.95, amber ≥ 0.90).
+        Defaults to ``RagThresholds()`` (green ≥ 0.95, amber ≥ 0.90; VAC / BAC green ≥ −0.05,
+        amber ≥ −0.10).
+    spi_t : array-like or Series, keyword-only, optional
+        SPI(t) of earned schedule; when given it is rated in place of ``spi`` (which is then
+        ignored), with the same ``green`` and ``amber`` thresholds.
+    vac, bac : array-like or Series, keyword-only, optional
+        Variance at completion and budget at completion [cur]; when both are given VAC / BAC
+        is rated as a third measure against ``vac_amber`` and ``vac_red``.
 
     Returns
     -------
     DataFrame
-        ``rag`` (one of :data:`RAG_LEVELS`) and ``rag_reason`` (text; empty when green).
+        ``rag`` (one of :data:`RAG_LEVELS`) and ``rag_reason`` (text naming each failing
+        measure, ``SPI`` or ``SPI(t)``, ``CPI``, ``VAC/BAC``; empty when green).
+
+    Raises
+    ------
+    DataValidationError
+        Only one of ``vac`` and ``bac`` is given.
+
+    Notes
+    -----
+    The status is the worst band of the measures rated. A measure that cannot be computed
+    (NaN: no PV, AC or BAC yet) does not count against the project; when none can, the
+    status is ``grey``. Without ``spi_t``, ``vac`` and ``bac`` the result is that of version 1.
 
     Examples
     --------
     >>> rag_status([1.0, 0.93, 0.8], [1.0, 1.0, 0.97])["rag"].tolist()
     ['green', 'amber', 'red']
+    >>> r = rag_status([1.0], [1.0], spi_t=[0.92], vac=[-80.0], bac=[1000.0])
+    >>> r.at[0, "rag"], r.at[0, "rag_reason"]
+    ('amber', 'SPI(t) 0.92 below 0.95; VAC/BAC -8.0% below -5.0%')
     """
     t = thresholds or RagThresholds()
     index = spi.index if isinstance(spi, pd.Series) else None
+    if (vac is None) != (bac is None):
+        raise DataValidationError(Problem(
+            "rag_status", None, None, "vac" if vac is None else "bac",
+            "rating VAC needs both vac=... and bac=... (VAC is rated as a fraction of BAC)"))
     s, c = np.atleast_1d(np.asarray(spi, float)), np.atleast_1d(np.asarray(cpi, float))
+    schedule_name = "SPI"
+    if spi_t is not None:
+        s = np.broadcast_to(np.atleast_1d(np.asarray(spi_t, float)), c.shape)
+        schedule_name = "SPI(t)"
     level = np.array(["green", "amber", "red"])
 
-    def band(x):  # an index that cannot be measured (NaN) does not count against the project
-        return np.where(np.isnan(x) | (x >= t.green), 0, np.where(x >= t.amber, 1, 2))
+    def band(x, green, amber):  # a measure that is NaN does not count against the project
+        return np.where(np.isnan(x) | (x >= green), 0, np.where(x >= amber, 1, 2))
 
-    bs, bc = band(s), band(c)
-    worst = np.maximum(bs, bc)
-    rag = np.where(np.isnan(s) & np.isnan(c), "grey", level[worst]).astype(object)
+    measures = [(schedule_name, s, band(s, t.green, t.amber), t.green, t.amber, "{:.2f}"),
+                ("CPI", c, band(c, t.green, t.amber), t.green, t.amber, "{:.2f}")]
+    if vac is not None:
+        f = np.broadcast_to(np.atleast_1d(_ratio(vac, bac)), c.shape)
+        measures.append(("VAC/BAC", f, band(f, t.vac_amber, t.vac_red), t.vac_amber,
+                         t.vac_red, "{:.1%}"))
+    worst = np.maximum.reduce([m[2] for m in measures])
+    grey = np.logical_and.reduce([np.isnan(m[1]) for m in measures])
+    rag = np.where(grey, "grey", level[worst]).astype(object)
     reasons = []
-    for si, ci, b1, b2, r in zip(s, c, bs, bc, rag, strict=True):
+    for i, r in enumerate(rag):
         if r == "grey":
             reasons.append("not measurable yet: no planned value or cost to date")
             continue
         parts = []
-        for name, v, b in (("SPI", si, b1), ("CPI", ci, b2)):
-            if np.isnan(v):
+        for name, values, bands, first, second, fmt in measures:
+            v, b = values[i], bands[i]
+            if np.isnan(v) or b == 0:
                 continue
-            if b == 1:
-                parts.append(f"{name} {v:.2f} below {t.green:.2f}")
-            elif b == 2:
-                parts.append(f"{name} {v:.2f} below {t.amber:.2f}")
+            limit = first if b == 1 else second
+            parts.append(f"{name} {fmt.format(v)} below {fmt.format(limit)}")
         reasons.append("; ".join(parts))
     return pd.DataFrame({"rag": rag, "rag_reason": reasons}, index=index)
 
@@ -953,5 +1008,356 @@ def project_earned_schedule(portfolio: Portfolio, month, *,
         rows[pid]["forecast_finish"] = _months_to_date(first, r["ieac_t"])
     out = pd.DataFrame.from_dict(rows, orient="index")
     out["forecast_finish"] = pd.to_datetime(out["forecast_finish"])
+    out.index.name = "project_id"
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Forecast of one case, and its uncertainty by bootstrap
+# ----------------------------------------------------------------------------------------
+#: What :func:`forecast` returns, in order (see :data:`GLOSSARY`).
+FORECAST_KEYS = ("pv", "ev", "ac", "bac", "method", "spi", "cpi", "eac", "etc", "vac", "tcpi",
+                 "es", "at", "spi_t", "ieac_t", "forecast_finish", "rag", "rag_reason")
+
+
+def forecast(pv, ev, ac, bac, pv_cumulative, *, at, method: str = "cpi", etc=None,
+             thresholds: RagThresholds | None = None, first_month=None) -> dict:
+    """The EVM forecast of one case: indicators, earned schedule, finish date and RAG.
+
+    Parameters
+    ----------
+    pv, ev, ac, bac : float
+        Planned value, earned value, actual cost and budget at completion at the status date
+        [cur]. EV is the caller's (e.g. BAC × percent complete / 100).
+    pv_cumulative : array-like or Series
+        Cumulative PV at the end of periods 1, 2, ... (the last is BAC). [cur]
+    at : float, keyword-only
+        Actual time at the status date. [periods]
+    method : str, keyword-only
+        EAC method, one of :data:`EAC_METHODS`; default ``"cpi"``.
+    etc : float, keyword-only, optional
+        A new estimate to complete, used by ``method="new_etc"`` only. [cur]
+    thresholds : RagThresholds, keyword-only, optional
+    first_month : str or Period, keyword-only, optional
+        The calendar month of period 1 (periods are months), to turn IEAC(t) into a date;
+        None gives a NaT forecast finish (e.g. periods that are weeks without a calendar).
+
+    Returns
+    -------
+    dict
+        The keys of :data:`FORECAST_KEYS`: ``pv``, ``ev``, ``ac``, ``bac`` [cur], ``method``,
+        the indicators of :func:`indicators` but ``tcpi_eac``, ``es``, ``at`` [periods],
+        ``spi_t``, ``ieac_t`` [periods] of :func:`earned_schedule` (EV capped at the last
+        cumulative PV), ``forecast_finish`` (date: ``first_month`` plus IEAC(t); NaT when
+        undefined) and ``rag``, ``rag_reason`` of :func:`rag_status` on SPI and CPI.
+
+    Raises
+    ------
+    DataValidationError
+        As :func:`indicators` (unknown method, ``new_etc`` without ``etc``, EV above BAC) and
+        :func:`earned_schedule`.
+
+    Examples
+    --------
+    >>> r = forecast(3000.0, 2500.0, 3000.0, 4000.0, [1000.0, 2000.0, 3000.0, 4000.0], at=3)
+    >>> round(r["eac"]), round(r["tcpi"], 2), r["es"], r["rag"]
+    (4800, 1.5, 2.5, 'red')
+    """
+    pv_cumulative = pd.Series(np.asarray(pv_cumulative, dtype=float).ravel())
+    ev, ac = float(ev), float(ac)
+    ind = indicators(pv, ev, ac, bac, method=method, etc=etc)
+    es = earned_schedule(pv_cumulative, min(ev, float(pv_cumulative.iloc[-1])), at=at)
+    rag = rag_status([ind["spi"]], [ind["cpi"]], thresholds).iloc[0]
+    finish = (_months_to_date(parse_month(first_month), es["ieac_t"])
+              if first_month is not None else pd.NaT)
+    out = {"pv": pv, "ev": ev, "ac": ac, "bac": bac, "method": method, **ind, **es,
+           "forecast_finish": finish, "rag": rag["rag"], "rag_reason": rag["rag_reason"]}
+    return {k: out[k] for k in FORECAST_KEYS}
+
+
+#: Fewest observed periods :func:`eac_range` needs to bootstrap.
+_MIN_PERIODS = 3
+#: Rows of the bootstrap drawn at a time (bounds the memory of :func:`eac_range`).
+_CHUNK = 100_000
+
+
+def _percentile_keys(prefix: str, percentiles) -> list[str]:
+    return [f"{prefix}_p{p:g}" for p in percentiles]
+
+
+def _bootstrap_ratio(rng: np.random.Generator, num: np.ndarray, den: np.ndarray, draws: int,
+                     iterations: int) -> np.ndarray:
+    """Σ num / Σ den over ``draws`` periods resampled with replacement, ``iterations`` times.
+
+    A draw whose Σ num is not positive (no progress at all) gives +inf.
+    """
+    k = num.size
+    out = np.empty(iterations)
+    for lo in range(0, iterations, _CHUNK):  # a loop over chunks, not over iterations
+        rows = min(_CHUNK, iterations - lo)
+        counts = rng.multinomial(draws, np.full(k, 1.0 / k), size=rows).astype(float)
+        n, d = counts @ num, counts @ den
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[lo:lo + rows] = np.where(n > 0, d / np.where(n > 0, n, 1.0), np.inf)
+    return out
+
+
+def eac_range(pv_by_period, ev_by_period, ac_by_period, bac, *,
+              percentiles=(10, 50, 90), iterations: int = 10_000, seed=None, at=None) -> dict:
+    """Percentiles of the EAC and of the finish by bootstrap of the periodic CPI and SPI(t).
+
+    Parameters
+    ----------
+    pv_by_period : array-like or Series
+        Cumulative baseline PV at the end of periods 1, 2, ..., to the planned finish (the
+        last value is BAC; as ``pv_cumulative`` of :func:`earned_schedule`). [cur]
+    ev_by_period, ac_by_period : array-like or Series
+        Cumulative EV and AC observed at the end of periods 1, 2, ..., n (the project's
+        history to the status date; same length). [cur]
+    bac : float
+        Budget at completion. [cur]
+    percentiles : sequence of float, keyword-only
+        Percentiles to report, each in [0, 100]; default (10, 50, 90).
+    iterations : int, keyword-only
+        Bootstrap replicates; default 10 000.
+    seed : int, SeedSequence or Generator, keyword-only, optional
+        Passed to ``np.random.default_rng``; the same seed gives the same result.
+    at : array-like, keyword-only, optional
+        Actual time of each observation [periods]; default 1, 2, ..., n. With status dates
+        inside a period (see :func:`project_forecast_range`) AT is fractional.
+
+    Returns
+    -------
+    dict
+        ``eac_p10``, ``eac_p50``, ``eac_p90`` ... (one per percentile, ``eac_p{p:g}``) [cur];
+        ``finish_p10`` ... (``finish_p{p:g}``): the forecast finish [periods from the start,
+        as ``ieac_t``]; ``eac`` (BAC / CPI) and ``ieac_t`` (PD / SPI(t)), the point forecasts
+        at the last observation; ``remaining_periods`` (m below); ``reason`` (why a value is
+        NaN; empty when none is).
+
+    Raises
+    ------
+    DataValidationError
+        EV and AC of different lengths (or ``at``), a percentile outside [0, 100], no
+        percentile, ``iterations`` < 1, and the errors of :func:`earned_schedule`.
+
+    Notes
+    -----
+    *Intervals.* The history is cut into intervals between consecutive observations, the
+    first from the start (AT = 0, EV = AC = 0) when the first observation is at most one
+    period in (an earlier lump of several periods is left out: it is not like the others).
+    Each interval i has ΔEV_i, ΔAC_i, ΔAT_i and ΔES_i (ES of :func:`earned_schedule`).
+
+    *Cost.* The cost pool is the intervals with ΔAC > 0, whose periodic CPI is ΔEV / ΔAC.
+    Each replicate draws m intervals from the pool with replacement, and the remaining work
+    is done at their cost efficiency, the ratio of sums CPI* = ΣΔEV / ΣΔAC (the cost-weighted
+    mean of the drawn periodic CPIs; ratios are never averaged, as in :func:`rollup`):
+    EAC* = AC + (BAC − EV) / CPI*.
+
+    *Finish.* Likewise over all intervals, SPI(t)* = ΣΔES / ΣΔAT and the finish is
+    AT + (PD − ES) / SPI(t)*, PD the planned duration (Lipke 2009 forecasts the duration
+    from the periodic SPI(t) in the same way).
+
+    m, the number of periods left, is the remaining planned duration at the pace observed
+    so far divided by the mean interval length, ceil((PD − ES) / SPI(t) / mean ΔAT), at
+    least 1; it sets how much the future averages out. A finished project (EV = BAC,
+    ES = PD) gives EAC = AC and finish = AT. A replicate with no progress (ΣΔEV ≤ 0 or
+    ΣΔES ≤ 0) is an unbounded forecast; a percentile that falls on one is NaN.
+
+    Drawing m intervals with replacement is drawing how often each of the k intervals is
+    drawn, a multinomial(m, 1/k) count vector, so the iterations × k count matrix (drawn
+    in chunks of rows) replaces the iterations × m matrix of indices with the same
+    distribution and bounded memory, whatever m.
+
+    Assumptions: the intervals are exchangeable (no trend, no learning curve, no seasonality;
+    a trending project makes the range too narrow and centred on the past), and the
+    remaining work's baseline is right. At least 3 intervals are needed in a pool; with fewer
+    the corresponding percentiles are NaN and ``reason`` says why. With a constant periodic
+    CPI the EAC range is degenerate at BAC / CPI, and with a constant periodic SPI(t) the
+    finish range is at IEAC(t).
+
+    References
+    ----------
+    B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman & Hall, 1993.
+    W. Lipke, "Statistical methods applied to EVM and ES", and *Earned Schedule*, Lulu
+    Publishing, 2009, ch. "Forecasting".
+
+    Examples
+    --------
+    >>> pv = [100.0 * k for k in range(1, 11)]
+    >>> r = eac_range(pv, [80.0, 160.0, 240.0, 320.0], [100.0, 200.0, 300.0, 400.0], 1000.0,
+    ...               seed=1)
+    >>> r["eac_p10"], r["eac_p90"], r["finish_p50"], r["reason"]
+    (1250.0, 1250.0, 12.5, '')
+    """
+    ev = np.asarray(ev_by_period, dtype=float).ravel()
+    ac = np.asarray(ac_by_period, dtype=float).ravel()
+    if ev.size != ac.size:
+        raise DataValidationError(Problem(
+            "eac_range", None, None, "ac_by_period",
+            f"has {ac.size} values for {ev.size} EV values: give one EV and one AC per period"))
+    t = (np.arange(1, ev.size + 1, dtype=float) if at is None
+         else np.asarray(at, dtype=float).ravel())
+    if t.size != ev.size:
+        raise DataValidationError(Problem("eac_range", None, None, "at",
+                                          f"has {t.size} values for {ev.size} EV values"))
+    pcts = np.asarray(percentiles, dtype=float).ravel()
+    if pcts.size == 0 or np.any(~np.isfinite(pcts)) or np.any((pcts < 0) | (pcts > 100)):
+        raise DataValidationError(Problem(
+            "eac_range", None, None, "percentiles",
+            f"need one or more percentiles in [0, 100], got {list(percentiles)!r}"))
+    if int(iterations) != iterations or iterations < 1:
+        raise DataValidationError(Problem("eac_range", None, None, "iterations",
+                                          f"need a whole number >= 1, got {iterations!r}"))
+    iterations = int(iterations)
+    bac = float(bac)
+    pv = np.asarray(pv_by_period, dtype=float).ravel()
+    eac_keys, fin_keys = _percentile_keys("eac", pcts), _percentile_keys("finish", pcts)
+    out = dict.fromkeys(eac_keys + fin_keys, np.nan)
+    out.update(eac=np.nan, ieac_t=np.nan, remaining_periods=np.nan, reason="")
+    if ev.size == 0:
+        out["reason"] = (f"no observed period: the bootstrap needs at least {_MIN_PERIODS} "
+                         "periods")
+        return out
+    _check_ev_within_bac(ev, np.asarray(bac), "eac_range")
+    es = earned_schedule(pv, np.minimum(ev, pv[-1]), at=t)
+    tol = _RTOL * max(abs(pv[-1]), 1.0)
+    pd_ = int(np.argmax(pv >= pv[-1] - tol)) + 1
+    ev_n, ac_n, es_n, at_n = ev[-1], ac[-1], float(es["es"].iloc[-1]), t[-1]
+    out["eac"] = float(indicators(0.0, ev_n, ac_n, bac)["eac"])
+    out["ieac_t"] = float(es["ieac_t"].iloc[-1])
+    keep_origin = t[0] <= 1.0 + 1e-9
+    stack = (lambda x: np.concatenate([[0.0], x])) if keep_origin else (lambda x: x)
+    d_ev, d_ac = np.diff(stack(ev)), np.diff(stack(ac))
+    d_es, d_at = np.diff(stack(es["es"].to_numpy())), np.diff(stack(t))
+    rng = np.random.default_rng(seed)
+    reasons = []
+    spi_t = es_n / at_n if at_n > 0 else np.nan
+    if d_at.size == 0:
+        m = 0
+        reasons.append(f"0 periods observed since the first status, the bootstrap needs at "
+                       f"least {_MIN_PERIODS}")
+    elif pd_ - es_n <= tol:
+        m = 1
+    elif np.isfinite(spi_t) and spi_t > 0 and d_at.size:
+        m = max(1, int(np.ceil((pd_ - es_n) / spi_t / d_at.mean() - 1e-9)))
+    else:
+        m = 0
+        reasons.append("no schedule earned yet (ES = 0): the number of periods left is "
+                       "unknown")
+    out["remaining_periods"] = float(m) if m else np.nan
+    cost_pool = d_ac > 0
+    if m and cost_pool.sum() < _MIN_PERIODS:
+        reasons.append(f"EAC: {int(cost_pool.sum())} period(s) with cost (ΔAC > 0), the "
+                       f"bootstrap needs at least {_MIN_PERIODS}")
+    elif m:
+        cost_per_ev = _bootstrap_ratio(rng, d_ev[cost_pool], d_ac[cost_pool], m, iterations)
+        remaining = bac - ev_n
+        with np.errstate(invalid="ignore"):
+            eac = ac_n + np.where(remaining > 0, remaining * cost_per_ev, 0.0)
+        values = np.percentile(eac, pcts)
+        if not np.all(np.isfinite(values)):
+            reasons.append("EAC: some percentiles fall on replicates with no earned value "
+                           "(an unbounded cost)")
+        out.update(zip(eac_keys, np.where(np.isfinite(values), values, np.nan).tolist(),
+                       strict=True))
+    if m and d_es.size < _MIN_PERIODS:
+        reasons.append(f"finish: {d_es.size} period(s) observed, the bootstrap needs at least "
+                       f"{_MIN_PERIODS}")
+    elif m:
+        time_per_es = _bootstrap_ratio(rng, d_es, d_at, m, iterations)
+        left = max(pd_ - es_n, 0.0)
+        with np.errstate(invalid="ignore"):
+            finish = at_n + np.where(left > 0, left * time_per_es, 0.0)
+        values = np.percentile(finish, pcts)
+        if not np.all(np.isfinite(values)):
+            reasons.append("finish: some percentiles fall on replicates with no earned "
+                           "schedule (an unbounded duration)")
+        out.update(zip(fin_keys, np.where(np.isfinite(values), values, np.nan).tolist(),
+                       strict=True))
+    out["reason"] = "; ".join(reasons)
+    return out
+
+
+def project_forecast_range(portfolio: Portfolio, month, *, percentiles=(10, 50, 90),
+                           iterations: int = 10_000, seed=None,
+                           ev_method: str = "percent_complete") -> pd.DataFrame:
+    """EAC and finish-date percentiles of every project from its monthly snapshots.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        Reporting month (``'YYYY-MM'``); must have status data. Snapshots up to it are used.
+    percentiles : sequence of float, keyword-only
+        Default (10, 50, 90).
+    iterations : int, keyword-only
+        Bootstrap replicates per project; default 10 000.
+    seed : int, SeedSequence or Generator, keyword-only, optional
+        One generator, ``np.random.default_rng(seed)``, serves the projects in table order;
+        the same seed gives the same table.
+    ev_method : str, keyword-only
+        One of :data:`EV_METHODS` (see :func:`task_performance`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id``; columns ``eac_p10``, ``eac_p50``, ``eac_p90`` ... [cur],
+        ``finish_p10``, ``finish_p50``, ``finish_p90`` ... (dates) and ``reason`` (why a
+        value is NaN / NaT; empty when none is).
+
+    Notes
+    -----
+    Periods are calendar months from the month of the project's earliest baseline start, as
+    in :func:`project_earned_schedule`; PV is the monthly cumulative baseline PV, and EV and
+    AC are measured at each snapshot's status date (AT fractional within its month, EV
+    capped at BAC). Snapshots before the project's start are left out. :func:`eac_range`
+    does the bootstrap; a finish in periods becomes a date as ``forecast_finish`` does.
+
+    References
+    ----------
+    B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman & Hall, 1993.
+    W. Lipke, *Earned Schedule*, Lulu Publishing, 2009.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+    >>> r = project_forecast_range(load_portfolio(SAMPLE_DATA), "2026-10", iterations=200,
+    ...                            seed=1)
+    >>> list(r.columns)[:3], bool((r["eac_p10"] <= r["eac_p90"]).all())
+    (['eac_p10', 'eac_p50', 'eac_p90'], True)
+    """
+    date = portfolio.status_date(month)
+    status_month = date.to_period("M")
+    pcts = list(np.asarray(percentiles, dtype=float).ravel())
+    eac_keys, fin_keys = _percentile_keys("eac", pcts), _percentile_keys("finish", pcts)
+    months = [m for m in portfolio.months if m <= status_month]
+    dates = [portfolio.status_date(m) for m in months]
+    perfs = [task_performance(portfolio, m, ev_method=ev_method).groupby("project_id")[
+        ["ev", "ac"]].sum() for m in months]
+    rng = np.random.default_rng(seed)
+    tasks = portfolio.tasks
+    rows = {}
+    for pid in portfolio.projects["id"]:
+        mine = tasks[tasks["project_id"] == pid]
+        empty = {**dict.fromkeys(eac_keys, np.nan), **dict.fromkeys(fin_keys, pd.NaT)}
+        if mine.empty or mine["budget"].sum() <= 0 or date < mine["baseline_start"].min():
+            rows[pid] = {**empty, "reason": "not measurable yet: no budget or not started"}
+            continue
+        pv = planned_value(mine, portfolio.calendar, "M").sum(axis=0).cumsum().to_numpy()
+        first = mine["baseline_start"].min().to_period("M")
+        start = mine["baseline_start"].min()
+        obs = [(d, p) for d, p in zip(dates, perfs, strict=True) if d >= start]
+        at = [(d.to_period("M") - first).n + d.day / d.days_in_month for d, _ in obs]
+        ev = [min(float(p["ev"].get(pid, 0.0)), float(pv[-1])) for _, p in obs]
+        ac = [float(p["ac"].get(pid, 0.0)) for _, p in obs]
+        r = eac_range(pv, ev, ac, float(pv[-1]), percentiles=pcts, iterations=iterations,
+                      seed=rng, at=at)
+        rows[pid] = {**{k: r[k] for k in eac_keys},
+                     **{k: _months_to_date(first, r[k]) for k in fin_keys},
+                     "reason": r["reason"]}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    for k in fin_keys:
+        out[k] = pd.to_datetime(out[k])
     out.index.name = "project_id"
     return out

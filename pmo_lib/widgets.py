@@ -712,9 +712,8 @@ def portfolio_schedule_panel(portfolio: Portfolio, month=None, *, project: str |
 # ----------------------------------------------------------------------------------------
 # EVM forecast what-if: one project (or the fence of training module 03)
 # ----------------------------------------------------------------------------------------
-#: What :func:`evm_forecast` returns, in order (see :data:`pmo_lib.evm.GLOSSARY`).
-FORECAST_KEYS = ("pv", "ev", "ac", "bac", "method", "spi", "cpi", "eac", "etc", "vac", "tcpi",
-                 "es", "at", "spi_t", "ieac_t", "forecast_finish", "rag", "rag_reason")
+#: What :func:`evm_forecast` returns, in order (:data:`pmo_lib.evm.FORECAST_KEYS`).
+FORECAST_KEYS = evm.FORECAST_KEYS
 
 #: Labels of the EAC methods in the panel's drop-down.
 EAC_METHOD_LABELS = {
@@ -839,10 +838,11 @@ def evm_forecast(case: EvmCase, *, percent_complete: float | None = None,
     Returns
     -------
     dict
-        The keys of :data:`FORECAST_KEYS`: the indicators of :func:`pmo_lib.evm.indicators`,
-        ES, AT, SPI(t) and IEAC(t) of :func:`pmo_lib.evm.earned_schedule` [periods of the
-        case], the forecast finish (a date: the case's first month plus IEAC(t); NaT for the
-        fence or when undefined) and the RAG of :func:`pmo_lib.evm.rag_status`.
+        :func:`pmo_lib.evm.forecast` of the case (the keys of :data:`FORECAST_KEYS`): the
+        indicators of :func:`pmo_lib.evm.indicators`, ES, AT, SPI(t) and IEAC(t) of
+        :func:`pmo_lib.evm.earned_schedule` [periods of the case], the forecast finish (a
+        date: the case's first month plus IEAC(t); NaT for the fence or when undefined) and
+        the RAG of :func:`pmo_lib.evm.rag_status`.
 
     Raises
     ------
@@ -858,15 +858,9 @@ def evm_forecast(case: EvmCase, *, percent_complete: float | None = None,
     """
     ev = case.ev if percent_complete is None else case.bac * percent_complete / 100.0
     ac = case.ac if ac is None else float(ac)
-    ind = evm.indicators(case.pv, ev, ac, case.bac, method=method, etc=etc)
-    es = evm.earned_schedule(case.pv_cumulative, min(ev, float(case.pv_cumulative.iloc[-1])),
-                             at=case.at)
-    rag = evm.rag_status([ind["spi"]], [ind["cpi"]], thresholds).iloc[0]
-    finish = (evm._months_to_date(case.first_month, es["ieac_t"])
-              if case.first_month is not None else pd.NaT)
-    out = {"pv": case.pv, "ev": ev, "ac": ac, "bac": case.bac, "method": method, **ind,
-           **es, "forecast_finish": finish, "rag": rag["rag"], "rag_reason": rag["rag_reason"]}
-    return {k: out[k] for k in FORECAST_KEYS}
+    return evm.forecast(case.pv, ev, ac, case.bac, case.pv_cumulative, at=case.at,
+                        method=method, etc=etc, thresholds=thresholds,
+                        first_month=case.first_month)
 
 
 class EvmPanel(_Panel):

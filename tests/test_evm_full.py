@@ -284,3 +284,149 @@ def test_es_between_zero_and_pd(steps, share, at):
     if pv[-1] > 0:
         assert 0 <= r["es"] <= planned_duration
     assert not any(np.isinf(v) for v in r.values())
+
+
+# ------------------------------------------------- forecast uncertainty (bootstrap), RAG v2
+_LINEAR_PV = [100.0 * k for k in range(1, 11)]          # BAC 1,000 over PD = 10 periods
+
+
+def test_eac_range_constant_cpi_is_degenerate_at_bac_over_cpi():
+    # Every period earns 80 for a cost of 100: periodic CPI 0.8, periodic SPI(t) 0.8.
+    # EAC = BAC / CPI = 1,000 / 0.8 = 1,250; finish = PD / SPI(t) = 10 / 0.8 = 12.5 periods.
+    r = evm.eac_range(_LINEAR_PV, [80.0, 160.0, 240.0, 320.0], [100.0, 200.0, 300.0, 400.0],
+                      1_000.0, iterations=500, seed=3)
+    for p in (10, 50, 90):
+        assert r[f"eac_p{p}"] == pytest.approx(1_250.0)
+        assert r[f"finish_p{p}"] == pytest.approx(12.5)
+    assert r["eac"] == pytest.approx(1_250.0) and r["ieac_t"] == pytest.approx(12.5)
+    assert r["remaining_periods"] == 9 and r["reason"] == ""    # ceil((10 − 3.2) / 0.8)
+
+
+def _noisy():
+    rng = np.random.default_rng(0)
+    d_ev = rng.uniform(50.0, 110.0, 6)
+    d_ac = d_ev / rng.uniform(0.7, 1.1, 6)
+    return np.cumsum(d_ev), np.cumsum(d_ac)
+
+
+def test_eac_range_seed_reproducible_and_percentiles_ordered():
+    ev, ac = _noisy()
+    kw = dict(percentiles=(5, 10, 50, 90, 95), iterations=3_000)
+    a = evm.eac_range(_LINEAR_PV, ev, ac, 1_000.0, seed=42, **kw)
+    b = evm.eac_range(_LINEAR_PV, ev, ac, 1_000.0, seed=42, **kw)
+    assert a == b
+    eacs = [a[f"eac_p{p}"] for p in kw["percentiles"]]
+    finishes = [a[f"finish_p{p}"] for p in kw["percentiles"]]
+    assert np.all(np.diff(eacs) > 0) and np.all(np.diff(finishes) >= 0)
+    assert a["eac_p5"] < a["eac"] * 1.05 and a["eac_p95"] > a["eac"] * 0.95
+    assert a["finish_p5"] > ev.size                    # the finish is after the status date
+    c = evm.eac_range(_LINEAR_PV, ev, ac, 1_000.0, seed=43, **kw)
+    assert c != a                                      # another seed, other draws
+    # Chunking does not change the result: more iterations than one chunk still run.
+    big = evm.eac_range(_LINEAR_PV, ev, ac, 1_000.0, iterations=evm._CHUNK + 7, seed=1)
+    assert big["eac_p10"] <= big["eac_p50"] <= big["eac_p90"]
+
+
+def test_eac_range_fewer_than_three_periods_is_nan_with_reason():
+    r = evm.eac_range(_LINEAR_PV, [80.0, 160.0], [100.0, 200.0], 1_000.0, seed=1)
+    assert np.isnan(r["eac_p10"]) and np.isnan(r["finish_p90"])
+    assert "needs at least 3" in r["reason"] and "EAC" in r["reason"]
+    assert r["eac"] == pytest.approx(1_250.0)             # the point forecast still exists
+    # Three periods but only two with cost: EAC is NaN, the finish is not.
+    r = evm.eac_range(_LINEAR_PV, [80.0, 160.0, 240.0], [0.0, 100.0, 200.0], 1_000.0, seed=1)
+    assert np.isnan(r["eac_p50"]) and np.isfinite(r["finish_p50"])
+    assert "2 period(s) with cost" in r["reason"]
+
+
+def test_eac_range_finished_project_and_bad_input():
+    pv = [100.0, 200.0, 300.0]
+    r = evm.eac_range(pv, [100.0, 200.0, 300.0], [110.0, 220.0, 330.0], 300.0, seed=0)
+    assert r["eac_p10"] == r["eac_p90"] == 330.0 and r["finish_p50"] == 3.0
+    with pytest.raises(DataValidationError, match="has 2 values for 3 EV values"):
+        evm.eac_range(pv, [1.0, 2.0, 3.0], [1.0, 2.0], 300.0)
+    with pytest.raises(DataValidationError, match="percentiles in \\[0, 100\\]"):
+        evm.eac_range(pv, [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 300.0, percentiles=(10, 120))
+    with pytest.raises(DataValidationError, match="whole number >= 1"):
+        evm.eac_range(pv, [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 300.0, iterations=0)
+
+
+def test_project_forecast_range_on_the_sample(sample):
+    a = evm.project_forecast_range(sample, "2026-10", iterations=300, seed=7)
+    b = evm.project_forecast_range(sample, "2026-10", iterations=300, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["eac_p10", "eac_p50", "eac_p90", "finish_p10", "finish_p50",
+                               "finish_p90", "reason"]
+    assert list(a.index) == list(sample.projects["id"])
+    ok = a["reason"] == ""
+    assert ok.any()
+    assert (a.loc[ok, "eac_p10"] <= a.loc[ok, "eac_p50"]).all()
+    assert (a.loc[ok, "eac_p50"] <= a.loc[ok, "eac_p90"]).all()
+    assert (a.loc[ok, "finish_p10"] <= a.loc[ok, "finish_p90"]).all()
+    assert str(a["finish_p50"].dtype).startswith("datetime64")
+
+
+def test_rag_with_spi_t_and_vac_by_hand():
+    # SPI 1.0 is green, but SPI(t) 0.92 is amber and replaces it.
+    r = evm.rag_status([1.0], [1.0], spi_t=[0.92])
+    assert r.at[0, "rag"] == "amber" and r.at[0, "rag_reason"] == "SPI(t) 0.92 below 0.95"
+    # VAC −120 on BAC 1,000 is −12 %: below −10 %, red; −80 is −8 %: amber; −30: green.
+    r = evm.rag_status([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], vac=[-120.0, -80.0, -30.0],
+                       bac=[1_000.0] * 3)
+    assert r["rag"].tolist() == ["red", "amber", "green"]
+    assert r["rag_reason"].tolist() == ["VAC/BAC -12.0% below -10.0%",
+                                        "VAC/BAC -8.0% below -5.0%", ""]
+    # Every failing measure is named, the worst one sets the level.
+    r = evm.rag_status([0.5], [0.93], spi_t=[0.85], vac=[-60.0], bac=[1_000.0])
+    assert r.at[0, "rag"] == "red"
+    assert r.at[0, "rag_reason"] == ("SPI(t) 0.85 below 0.90; CPI 0.93 below 0.95; "
+                                     "VAC/BAC -6.0% below -5.0%")
+    # Custom VAC thresholds; NaN measures do not count, all NaN is grey.
+    t = evm.RagThresholds(vac_amber=0.0, vac_red=-0.02)
+    assert evm.rag_status([1.0], [1.0], t, vac=[-10.0], bac=[1_000.0]).at[0, "rag"] == "amber"
+    r = evm.rag_status([np.nan], [np.nan], spi_t=[np.nan], vac=[0.0], bac=[0.0])
+    assert r.at[0, "rag"] == "grey"
+    with pytest.raises(DataValidationError, match="needs both vac"):
+        evm.rag_status([1.0], [1.0], vac=[-1.0])
+    with pytest.raises(DataValidationError, match="vac_red <= vac_amber <= 0"):
+        evm.RagThresholds(vac_amber=-0.1, vac_red=-0.05)
+
+
+def test_rag_without_new_measures_is_unchanged():
+    spi, cpi = [1.0, 0.93, 0.8, np.nan, np.nan], [1.0, 1.0, 0.97, 0.85, np.nan]
+    r = evm.rag_status(pd.Series(spi, index=list("abcde")), cpi)
+    assert r["rag"].tolist() == ["green", "amber", "red", "red", "grey"]
+    assert r["rag_reason"].tolist() == [
+        "", "SPI 0.93 below 0.95", "SPI 0.80 below 0.90", "CPI 0.85 below 0.90",
+        "not measurable yet: no planned value or cost to date"]
+    assert list(r.index) == list("abcde")
+    assert evm.RagThresholds() == evm.RagThresholds(0.95, 0.90, -0.05, -0.10)
+
+
+def _same(a: dict, b: dict) -> bool:
+    """Dicts equal key by key and in order, NaN and NaT equal to themselves."""
+    return list(a) == list(b) and all(
+        a[k] == b[k] or (pd.isna(a[k]) and pd.isna(b[k])) for k in a)
+
+
+def test_forecast_equals_the_widget_on_the_fence():
+    from pmo_lib import widgets
+    case = widgets.evm_case()
+    for kw in (dict(), dict(method="additive"), dict(method="new_etc", etc=1_000.0)):
+        got = evm.forecast(case.pv, case.ev, case.ac, case.bac, case.pv_cumulative,
+                           at=case.at, **kw)
+        assert list(got) == list(evm.FORECAST_KEYS)
+        assert _same(got, widgets.evm_forecast(case, **kw))
+    # The caller computes EV (here from a percent complete), as the widget does.
+    got = evm.forecast(case.pv, 0.5 * case.bac, 3_000.0, case.bac, case.pv_cumulative,
+                       at=case.at)
+    assert _same(got, widgets.evm_forecast(case, percent_complete=50.0, ac=3_000.0))
+    assert got["forecast_finish"] is pd.NaT                 # the fence has no calendar
+
+
+def test_forecast_on_a_project_gives_the_finish_date(sample):
+    from pmo_lib import widgets
+    case = widgets.evm_case(sample, "2026-10")
+    got = evm.forecast(case.pv, case.ev, case.ac, case.bac, case.pv_cumulative, at=case.at,
+                       first_month=str(case.first_month))
+    assert _same(got, widgets.evm_forecast(case))
+    assert isinstance(got["forecast_finish"], pd.Timestamp)
