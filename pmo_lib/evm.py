@@ -948,6 +948,27 @@ def _months_to_date(first: pd.Period, x: float) -> pd.Timestamp:
         days=int(np.ceil(frac * month.days_in_month - 1e-9)) - 1)
 
 
+def _actual_time(date: pd.Timestamp, first: pd.Period) -> float:
+    """Actual time of ``date`` in months, month 1 being ``first``: whole months before the
+    date's month plus the fraction of its month elapsed (day / days in the month)."""
+    return (date.to_period("M") - first).n + date.day / date.days_in_month
+
+
+def _project_baselines(portfolio: Portfolio, date: pd.Timestamp):
+    """Yield ``(project_id, baseline)`` for every project; ``baseline`` is ``(cumulative
+    monthly PV, first baseline month, baseline start)``, or None when nothing is measurable at
+    ``date`` (no task, no budget, or the project has not started)."""
+    tasks = portfolio.tasks
+    for pid in portfolio.projects["id"]:
+        mine = tasks[tasks["project_id"] == pid]
+        if mine.empty or mine["budget"].sum() <= 0 or date < mine["baseline_start"].min():
+            yield pid, None
+            continue
+        pv = planned_value(mine, portfolio.calendar, "M").sum(axis=0).cumsum().to_numpy()
+        start = mine["baseline_start"].min()
+        yield pid, (pv, start.to_period("M"), start)
+
+
 def project_earned_schedule(portfolio: Portfolio, month, *,
                             ev_method: str = "percent_complete") -> pd.DataFrame:
     """Earned schedule of every project at ``month``'s status date, in months.
@@ -989,19 +1010,15 @@ def project_earned_schedule(portfolio: Portfolio, month, *,
     ['es', 'at', 'sv_t', 'spi_t', 'ieac_t', 'forecast_finish']
     """
     date = portfolio.status_date(month)
-    status_month = date.to_period("M")
     perf = task_performance(portfolio, month, ev_method=ev_method)
-    tasks = portfolio.tasks
     rows = {}
-    for pid in portfolio.projects["id"]:
-        mine = tasks[tasks["project_id"] == pid]
-        nan = dict.fromkeys(("es", "at", "sv_t", "spi_t", "ieac_t"), np.nan)
-        if mine.empty or mine["budget"].sum() <= 0 or date < mine["baseline_start"].min():
-            rows[pid] = {**nan, "forecast_finish": pd.NaT}
+    for pid, baseline in _project_baselines(portfolio, date):
+        if baseline is None:
+            rows[pid] = {**dict.fromkeys(("es", "at", "sv_t", "spi_t", "ieac_t"), np.nan),
+                         "forecast_finish": pd.NaT}
             continue
-        pv = planned_value(mine, portfolio.calendar, "M").sum(axis=0).cumsum().to_numpy()
-        first = mine["baseline_start"].min().to_period("M")
-        at = (status_month - first).n + date.day / date.days_in_month
+        pv, first, _ = baseline
+        at = _actual_time(date, first)
         ev = min(float(perf.loc[perf["project_id"] == pid, "ev"].sum()), float(pv[-1]))
         r = earned_schedule(pv, ev, at=at)
         rows[pid] = {k: r[k] for k in ("es", "at", "sv_t", "spi_t", "ieac_t")}
@@ -1336,19 +1353,15 @@ def project_forecast_range(portfolio: Portfolio, month, *, percentiles=(10, 50, 
     perfs = [task_performance(portfolio, m, ev_method=ev_method).groupby("project_id")[
         ["ev", "ac"]].sum() for m in months]
     rng = np.random.default_rng(seed)
-    tasks = portfolio.tasks
     rows = {}
-    for pid in portfolio.projects["id"]:
-        mine = tasks[tasks["project_id"] == pid]
-        empty = {**dict.fromkeys(eac_keys, np.nan), **dict.fromkeys(fin_keys, pd.NaT)}
-        if mine.empty or mine["budget"].sum() <= 0 or date < mine["baseline_start"].min():
-            rows[pid] = {**empty, "reason": "not measurable yet: no budget or not started"}
+    for pid, baseline in _project_baselines(portfolio, date):
+        if baseline is None:
+            rows[pid] = {**dict.fromkeys(eac_keys, np.nan), **dict.fromkeys(fin_keys, pd.NaT),
+                         "reason": "not measurable yet: no budget or not started"}
             continue
-        pv = planned_value(mine, portfolio.calendar, "M").sum(axis=0).cumsum().to_numpy()
-        first = mine["baseline_start"].min().to_period("M")
-        start = mine["baseline_start"].min()
+        pv, first, start = baseline
         obs = [(d, p) for d, p in zip(dates, perfs, strict=True) if d >= start]
-        at = [(d.to_period("M") - first).n + d.day / d.days_in_month for d, _ in obs]
+        at = [_actual_time(d, first) for d, _ in obs]
         ev = [min(float(p["ev"].get(pid, 0.0)), float(pv[-1])) for _, p in obs]
         ac = [float(p["ac"].get(pid, 0.0)) for _, p in obs]
         r = eac_range(pv, ev, ac, float(pv[-1]), percentiles=pcts, iterations=iterations,
