@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -68,10 +69,12 @@ __all__ = [
     "apply_thresholds",
     "check_progress",
     "cumulative_pv",
+    "cumulative_pv_by",
     "eac_range",
     "earned_schedule",
     "forecast",
     "indicators",
+    "period_indicators",
     "planned_value",
     "project_earned_schedule",
     "project_forecast_range",
@@ -508,6 +511,301 @@ def cumulative_pv(tasks: pd.DataFrame, calendar: WorkCalendar, dates, *,
     elif curve == "back":
         frac = frac**2
     return budget * frac
+
+
+def _working_day_counts(calendar: WorkCalendar, start, finish, dates):
+    """Working days from a common origin: to each start, to the day after each finish and to
+    the day after each date (so ``b − a`` counts the working days of ``[a, b]``).
+
+    Counted once per calendar day of the span (a lookup table indexed by day number) when
+    the span is short next to the number of dates asked, else by ``np.busday_count``."""
+    cal = np.busdaycalendar(weekmask=calendar.weekmask, holidays=list(calendar.holidays))
+    one = np.timedelta64(1, "D")
+    if not (start.size and dates.size):
+        origin = np.datetime64("2000-01-01", "D")
+        last = origin
+    else:
+        origin = min(start.min(), dates.min())
+        last = max(finish.max(), dates.max()) + one
+    span = int((last - origin) // one) + 1
+    if span <= 4 * (start.size + finish.size + dates.size) + 1000:
+        table = np.busday_count(origin, origin + np.arange(span), busdaycal=cal)
+
+        def off(x):
+            return table[(x - origin).astype(np.int64)]
+    else:
+        def off(x):
+            return np.busday_count(origin, x, busdaycal=cal)
+
+    return off(start), off(finish + one), off(dates + one)
+
+
+def _group_codes(tasks: pd.DataFrame, by, function: str) -> tuple[np.ndarray, pd.Index]:
+    """Integer group codes (sorted labels) of ``tasks`` grouped by a column or aligned array."""
+    if isinstance(by, str):
+        if by not in tasks.columns:
+            raise DataValidationError(Problem(function, None, None, by,
+                                              f"no column {by!r} to group the tasks by"))
+        labels, name = tasks[by], by
+    else:
+        labels = pd.Series(np.asarray(by))
+        name = getattr(by, "name", None) or "group"
+        if len(labels) != len(tasks):
+            raise DataValidationError(Problem(
+                function, None, None, "by",
+                f"{len(labels)} group labels for {len(tasks)} tasks; give one per task"))
+    if labels.isna().any():
+        row = int(np.flatnonzero(labels.isna().to_numpy())[0])
+        raise DataValidationError(Problem(function, None, None, name,
+                                          f"task at position {row} has no {name}"))
+    codes, uniques = pd.factorize(labels, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques, name=name)
+
+
+def cumulative_pv_by(tasks: pd.DataFrame, calendar: WorkCalendar, dates, by="project_id", *,
+                     curve: str = "linear") -> pd.DataFrame:
+    """Cumulative planned value of each group of tasks (project, programme, ...) at each date.
+
+    The same values as ``cumulative_pv(tasks, ...)`` summed over each group's rows, computed
+    without the task × date matrix: each task's PV is a polynomial in the working-day count
+    between its start and its finish and constant (its budget) after, so the groups' sums
+    are accumulated from two events per task (start, finish) over the sorted dates. Time and
+    memory grow with tasks + groups × dates, not tasks × dates.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Columns ``budget`` [cur], ``baseline_start``, ``baseline_finish`` and the ``by``
+        column when ``by`` names one.
+    calendar : WorkCalendar
+    dates : array-like of dates
+        Dates at which to cumulate (the whole day is included), in any order.
+    by : str or array-like
+        Column of ``tasks`` to group by (default ``"project_id"``) or one label per task.
+    curve : str, keyword-only
+        One of :data:`PV_CURVES` (see :func:`cumulative_pv`).
+
+    Returns
+    -------
+    DataFrame
+        Index the sorted group labels; columns the dates (a DatetimeIndex named ``date``, in
+        the order given); values the cumulative PV [cur].
+
+    Raises
+    ------
+    DataValidationError
+        Unknown ``curve``; ``by`` names no column, has the wrong length or a missing label.
+
+    Examples
+    --------
+    >>> cal = WorkCalendar()
+    >>> t = pd.DataFrame({"project_id": ["A", "A", "B"], "budget": [100.0, 50.0, 30.0],
+    ...                   "baseline_start": pd.to_datetime(["2026-03-02"] * 3),
+    ...                   "baseline_finish": pd.to_datetime(["2026-03-06", "2026-03-03",
+    ...                                                      "2026-03-02"])})
+    >>> cumulative_pv_by(t, cal, ["2026-03-02", "2026-03-03", "2026-03-31"])
+    date        2026-03-02  2026-03-03  2026-03-31
+    project_id
+    A                 45.0        90.0       150.0
+    B                 30.0        30.0        30.0
+    """
+    _check_choice(curve, PV_CURVES, "cumulative_pv_by", "curve", "PV curve")
+    codes, groups = _group_codes(tasks, by, "cumulative_pv_by")
+    when = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(dates)), name="date")
+    pv = _pv_by_codes(tasks, calendar, when, codes, len(groups), curve)
+    return pd.DataFrame(pv, index=groups, columns=when)
+
+
+_CURVE_CODES = {name: k for k, name in enumerate(PV_CURVES)}
+
+
+@numba.njit(cache=True)
+def _pv_kernel(codes, budget, s, e, on, done, curve, n_groups, cq):  # pragma: no cover
+    """Cumulative PV per group at the sorted date counts ``cq`` (see :func:`cumulative_pv_by`).
+
+    Each task adds its budget from date index ``done`` on and, while active (``on`` to
+    ``done``), its PV written as c0 + c1·c + c2·c² in the working-day count c."""
+    m = cq.size
+    acc = np.zeros((n_groups, m + 1, 4))
+    for i in range(codes.size):
+        g, b = codes[i], budget[i]
+        acc[g, done[i], 3] += b
+        length = e[i] - s[i]
+        if length <= 0 or on[i] >= done[i]:
+            continue
+        t, x = float(length), float(s[i])
+        if curve == 0:                              # linear: B (c − s) / T
+            c0, c1, c2 = -b * x / t, b / t, 0.0
+        elif curve == 1:                            # front: B [2(c − s)/T − (c − s)²/T²]
+            c0 = b * (-2.0 * x / t - x * x / (t * t))
+            c1 = b * (2.0 / t + 2.0 * x / (t * t))
+            c2 = -b / (t * t)
+        else:                                       # back: B (c − s)² / T²
+            c0, c1, c2 = b * x * x / (t * t), -2.0 * b * x / (t * t), b / (t * t)
+        acc[g, on[i], 0] += c0
+        acc[g, on[i], 1] += c1
+        acc[g, on[i], 2] += c2
+        acc[g, done[i], 0] -= c0
+        acc[g, done[i], 1] -= c1
+        acc[g, done[i], 2] -= c2
+    out = np.empty((n_groups, m))
+    for g in range(n_groups):
+        r0 = r1 = r2 = flat = 0.0
+        for j in range(m):
+            r0 += acc[g, j, 0]
+            r1 += acc[g, j, 1]
+            r2 += acc[g, j, 2]
+            flat += acc[g, j, 3]
+            c = float(cq[j])
+            out[g, j] = flat + r0 + (r1 + r2 * c) * c
+    return out
+
+
+def _pv_by_codes(tasks: pd.DataFrame, calendar: WorkCalendar, when: pd.DatetimeIndex,
+                 codes: np.ndarray, n_groups: int, curve: str) -> np.ndarray:
+    """Cumulative PV, shape (n_groups, len(when)), of the tasks grouped by ``codes``."""
+    d = np.asarray(when, dtype="datetime64[D]")
+    order = np.argsort(d, kind="stable")
+    start = np.asarray(tasks["baseline_start"], dtype="datetime64[D]")
+    finish = np.asarray(tasks["baseline_finish"], dtype="datetime64[D]")
+    budget = np.asarray(tasks["budget"], dtype=float)
+    s, e, cq = _working_day_counts(calendar, start, finish, d[order])
+    # A task is active at the dates with s < cq < e and done from the first date with cq >= e
+    # (indices by a lookup over the counts, which are small integers); a milestone (no
+    # working day) is done from the first date on or after its finish.
+    first_above = np.searchsorted(cq, np.arange(max(int(e.max(initial=0)), 0) + 2),
+                                  side="right")
+    first_at = np.concatenate([[0], first_above[:-1]])
+    on, done = first_above[s], first_at[e]
+    milestone = e <= s
+    if milestone.any():
+        done[milestone] = np.searchsorted(d[order], finish[milestone], side="left")
+    pv = _pv_kernel(codes, budget, s, e, on, done, _CURVE_CODES[curve], n_groups, cq)
+    out = np.empty_like(pv)
+    out[:, order] = pv
+    return out
+
+
+@numba.njit(cache=True, parallel=True)
+def _progress_sums(codes, budget, pct, cost, n_groups, n_parts):  # pragma: no cover
+    """EV (budget × % / 100) and AC summed per group and date in one pass over the rows,
+    split into ``n_parts`` row ranges summed in parallel (memory bandwidth bound).
+
+    Returns ``(ev, ac, bad_row, bad_col, what)``; ``what`` is 0 when every value is valid,
+    else 1 (% complete outside 0–100 or missing) or 2 (actual cost negative or missing) at
+    the first bad cell."""
+    n, m = pct.shape
+    ev = np.zeros((n_parts, n_groups, m))
+    ac = np.zeros((n_parts, n_groups, m))
+    bad = np.full((n_parts, 3), -1)
+    for part in numba.prange(n_parts):
+        for i in range(n * part // n_parts, n * (part + 1) // n_parts):
+            g = codes[i]
+            w = budget[i] / 100.0
+            for j in range(m):
+                p = pct[i, j]
+                c = cost[i, j]
+                if not (p >= 0.0 and p <= 100.0):
+                    bad[part, 0], bad[part, 1], bad[part, 2] = i, j, 1
+                    break
+                if not c >= 0.0:
+                    bad[part, 0], bad[part, 1], bad[part, 2] = i, j, 2
+                    break
+                ev[part, g, j] += w * p
+                ac[part, g, j] += c
+            if bad[part, 2] >= 0:
+                break
+    for part in range(n_parts):
+        if bad[part, 2] >= 0:
+            return ev[0], ac[0], bad[part, 0], bad[part, 1], bad[part, 2]
+    return ev.sum(axis=0), ac.sum(axis=0), -1, -1, 0
+
+
+def period_indicators(tasks: pd.DataFrame, calendar: WorkCalendar, dates, percent_complete,
+                      actual_cost, *, by="project_id", curve: str = "linear",
+                      method: str = "cpi") -> pd.DataFrame:
+    """The full indicator set of every group (project, programme, ...) at every date.
+
+    Vectorised over tasks, groups and dates: PV from :func:`cumulative_pv_by` (no task × date
+    matrix), EV and AC summed per group and date in one compiled pass over the progress
+    matrices, then :func:`indicators` once on all (group, date) pairs. Roll-ups add PV, EV,
+    AC and BAC first.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        Columns ``budget`` [cur], ``baseline_start``, ``baseline_finish`` and ``by``.
+    calendar : WorkCalendar
+    dates : array-like of dates
+        Status dates (period ends), one per column of the progress matrices.
+    percent_complete, actual_cost : array-like, shape (len(tasks), len(dates))
+        Each task's cumulative percent complete [0–100] and actual cost [cur] at each date.
+    by : str or array-like, keyword-only
+        Column to group by (default ``"project_id"``) or one label per task.
+    curve, method : str, keyword-only
+        PV curve (:data:`PV_CURVES`) and EAC method (:data:`EAC_METHODS`, not ``new_etc``).
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (group label, ``date``), one row per group and date, group-major;
+        columns ``bac``, ``pv``, ``ev``, ``ac`` [cur] and the :data:`INDICATORS`.
+
+    Raises
+    ------
+    DataValidationError
+        A progress matrix of the wrong shape; a percent complete outside 0–100 or missing, or
+        a negative or missing actual cost (the message names the task's position and the
+        date); the errors of :func:`cumulative_pv_by` and :func:`indicators`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"project_id": ["A", "A"], "budget": [100.0, 300.0],
+    ...                   "baseline_start": pd.to_datetime(["2026-01-05", "2026-01-05"]),
+    ...                   "baseline_finish": pd.to_datetime(["2026-01-30", "2026-02-27"])})
+    >>> out = period_indicators(t, WorkCalendar(), ["2026-01-30", "2026-02-27"],
+    ...                         [[100, 100], [25, 80]], [[120, 120], [90, 250]])
+    >>> out[["pv", "ev", "ac", "spi", "cpi"]].round(3)
+                              pv     ev     ac   spi    cpi
+    project_id date
+    A          2026-01-30  250.0  175.0  210.0  0.70  0.833
+               2026-02-27  400.0  340.0  370.0  0.85  0.919
+    """
+    if method == "new_etc":
+        raise DataValidationError(Problem("period_indicators", None, None, "method",
+                                          "'new_etc' needs an estimate per group and date; "
+                                          "use indicators() with etc=..."))
+    _check_choice(method, EAC_METHODS, "period_indicators", "method", "EAC method")
+    _check_choice(curve, PV_CURVES, "period_indicators", "curve", "PV curve")
+    codes, groups = _group_codes(tasks, by, "period_indicators")
+    when = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(dates)), name="date")
+    pv = pd.DataFrame(_pv_by_codes(tasks, calendar, when, codes, len(groups), curve),
+                      index=groups, columns=when)
+    shape = (len(tasks), pv.shape[1])
+    pct = np.ascontiguousarray(percent_complete, dtype=float)
+    cost = np.ascontiguousarray(actual_cost, dtype=float)
+    for name, x in (("percent_complete", pct), ("actual_cost", cost)):
+        if x.shape != shape:
+            raise DataValidationError(Problem(
+                "period_indicators", None, None, name,
+                f"shape {x.shape}; need one row per task and one column per date {shape}"))
+    budget = np.asarray(tasks["budget"], dtype=float)
+    parts = max(1, min(numba.get_num_threads(), len(tasks) // 10_000))
+    ev, ac, row, col, bad = _progress_sums(codes, budget, pct, cost, len(groups), parts)
+    if bad:
+        value, what = ((pct[row, col], "percent complete outside 0-100") if bad == 1
+                       else (cost[row, col], "actual cost negative"))
+        raise DataValidationError(Problem(
+            "period_indicators", None, None, "percent_complete" if bad == 1 else "actual_cost",
+            f"{what} or missing: {value} for the task at position {row} "
+            f"({groups[codes[row]]}) on {pv.columns[col]:%Y-%m-%d}"))
+    bac = np.bincount(codes, budget, minlength=len(groups))
+    bac = np.repeat(bac, shape[1])
+    p, e, a = pv.to_numpy().ravel(), ev.ravel(), ac.ravel()
+    ind = indicators(p, e, a, bac, method=method)
+    ind.index = pd.MultiIndex.from_product([groups, pv.columns])
+    return pd.concat([pd.DataFrame({"bac": bac, "pv": p, "ev": e, "ac": a}, index=ind.index),
+                      ind], axis=1)
 
 
 def planned_value(tasks: pd.DataFrame, calendar: WorkCalendar, freq: str = "M", *,
@@ -957,16 +1255,26 @@ def _actual_time(date: pd.Timestamp, first: pd.Period) -> float:
 def _project_baselines(portfolio: Portfolio, date: pd.Timestamp):
     """Yield ``(project_id, baseline)`` for every project; ``baseline`` is ``(cumulative
     monthly PV, first baseline month, baseline start)``, or None when nothing is measurable at
-    ``date`` (no task, no budget, or the project has not started)."""
+    ``date`` (no task, no budget, or the project has not started). The monthly PV of every
+    project comes from one :func:`cumulative_pv_by` call."""
     tasks = portfolio.tasks
+    spans = tasks.groupby("project_id").agg(start=("baseline_start", "min"),
+                                            finish=("baseline_finish", "max"),
+                                            budget=("budget", "sum"))
+    curves = None
+    if len(tasks):
+        months = pd.period_range(spans["start"].min(), spans["finish"].max(), freq="M")
+        curves = cumulative_pv_by(tasks, portfolio.calendar, months.end_time.normalize())
     for pid in portfolio.projects["id"]:
-        mine = tasks[tasks["project_id"] == pid]
-        if mine.empty or mine["budget"].sum() <= 0 or date < mine["baseline_start"].min():
+        if pid not in spans.index or spans.at[pid, "budget"] <= 0 \
+                or date < spans.at[pid, "start"]:
             yield pid, None
             continue
-        pv = planned_value(mine, portfolio.calendar, "M").sum(axis=0).cumsum().to_numpy()
-        start = mine["baseline_start"].min()
-        yield pid, (pv, start.to_period("M"), start)
+        first = spans.at[pid, "start"].to_period("M")
+        last = spans.at[pid, "finish"].to_period("M")
+        a = (first - months[0]).n
+        pv = curves.loc[pid].to_numpy()[a:a + (last - first).n + 1]
+        yield pid, (pv, first, spans.at[pid, "start"])
 
 
 def project_earned_schedule(portfolio: Portfolio, month, *,
