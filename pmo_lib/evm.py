@@ -46,14 +46,14 @@ W. Lipke, "Schedule is different", *The Measurable News*, March 2003, pp. 31–3
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
 import pandas as pd
 
 from .calendar import WorkCalendar
-from .errors import DataValidationError, Problem
+from .errors import DataValidationError, MissingDataError, Problem
 from .model import Portfolio, parse_month
 
 __all__ = [
@@ -62,25 +62,30 @@ __all__ = [
     "FORECAST_KEYS",
     "GLOSSARY",
     "INDICATORS",
+    "LEVELS",
     "PV_CURVES",
     "RAG_COLOURS",
     "RAG_LEVELS",
     "RagThresholds",
+    "SCHEDULE_INDICES",
     "apply_thresholds",
     "check_progress",
     "cumulative_pv",
     "cumulative_pv_by",
     "eac_range",
     "earned_schedule",
+    "earned_schedule_by",
     "forecast",
     "indicators",
     "period_indicators",
     "planned_value",
     "project_earned_schedule",
     "project_forecast_range",
+    "performance_table",
     "project_performance",
     "rag_counts",
     "rag_status",
+    "rate",
     "rollup",
     "s_curve",
     "task_performance",
@@ -128,6 +133,9 @@ GLOSSARY = {
 
 #: RAG levels from best to worst; ``grey`` = not measurable yet.
 RAG_LEVELS = ("green", "amber", "red", "grey")
+
+#: Schedule indices the RAG status can rate (:attr:`RagThresholds.schedule_index`).
+SCHEDULE_INDICES = ("spi", "spi_t")
 #: Colours used for RAG in tables and charts (colour-blind-safe enough with the text label).
 RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
 
@@ -145,14 +153,28 @@ class RagThresholds:
     ``vac_amber`` is green, at or above ``vac_red`` amber, below that red. The defaults,
     −0.05 and −0.10 (a forecast overrun of 5 % and 10 % of the budget), mirror the 0.95 and
     0.90 index bands. [fraction of BAC]
+
+    ``schedule_index`` and ``rate_vac`` say what :func:`rate` (and so
+    :func:`project_performance`, :func:`rollup` and :func:`performance_table`) rates:
+    ``schedule_index="spi"`` (default) rates SPI, ``"spi_t"`` rates SPI(t) of earned schedule
+    instead, which does not drift back to 1 as a late project nears its end (the report's
+    choice); ``rate_vac=True`` adds VAC / BAC as a third measure. The defaults reproduce the
+    version 1 status (SPI and CPI).
     """
 
     green: float = 0.95
     amber: float = 0.90
     vac_amber: float = -0.05
     vac_red: float = -0.10
+    schedule_index: str = "spi"
+    rate_vac: bool = False
 
     def __post_init__(self):
+        if self.schedule_index not in SCHEDULE_INDICES:
+            raise DataValidationError(Problem(
+                "RAG thresholds", None, None, "schedule_index",
+                f"unknown schedule index {self.schedule_index!r}; use one of "
+                f"{', '.join(map(repr, SCHEDULE_INDICES))}"))
         if not (0 < self.amber <= self.green):
             raise DataValidationError(Problem(
                 "RAG thresholds", None, None, None,
@@ -377,9 +399,57 @@ def rag_status(spi, cpi, thresholds: RagThresholds | None = None, *, spi_t=None,
             if np.isnan(v) or b == 0:
                 continue
             limit = first if b == 1 else second
-            parts.append(f"{name} {fmt.format(v)} below {fmt.format(limit)}")
+            shown = fmt.format(v)
+            if shown == fmt.format(limit):  # 0.949 is "0.95": show the digit that fails
+                shown = fmt.replace("2f", "3f").replace(".1%", ".2%").format(v)
+            parts.append(f"{name} {shown} below {fmt.format(limit)}")
         reasons.append("; ".join(parts))
     return pd.DataFrame({"rag": rag, "rag_reason": reasons}, index=index)
+
+
+def rate(performance: pd.DataFrame, thresholds: RagThresholds | None = None) -> pd.DataFrame:
+    """RAG status and reason of each row of a performance table, as ``thresholds`` say.
+
+    Rates ``spi`` (or ``spi_t`` when ``thresholds.schedule_index == "spi_t"``), ``cpi`` and,
+    when ``thresholds.rate_vac``, ``vac`` / ``bac`` with :func:`rag_status`.
+
+    Parameters
+    ----------
+    performance : DataFrame
+        Columns ``cpi`` and ``spi`` or ``spi_t``; ``vac`` and ``bac`` when VAC is rated.
+    thresholds : RagThresholds, optional
+        Defaults to ``RagThresholds()`` (SPI and CPI; green ≥ 0.95, amber ≥ 0.90).
+
+    Returns
+    -------
+    DataFrame
+        ``rag`` and ``rag_reason``, with ``performance``'s index.
+
+    Raises
+    ------
+    MissingDataError
+        A column the thresholds rate is missing (SPI(t) needs earned schedule: use
+        :func:`performance_table` or join :func:`project_earned_schedule`).
+    """
+    t = thresholds or RagThresholds()
+    need = [t.schedule_index, "cpi"] + (["vac", "bac"] if t.rate_vac else [])
+    missing = [c for c in need if c not in performance.columns]
+    if missing:
+        hint = (" (SPI(t) comes from earned schedule: use evm.performance_table or join "
+                "evm.project_earned_schedule)" if "spi_t" in missing else "")
+        raise MissingDataError(Problem("rate", None, None, missing[0],
+                                       f"no column {missing[0]!r} to rate{hint}"))
+    kw = {}
+    if t.schedule_index == "spi_t":
+        kw["spi_t"] = performance["spi_t"].to_numpy(dtype=float)
+    if t.rate_vac:
+        kw |= {"vac": performance["vac"].to_numpy(dtype=float),
+               "bac": performance["bac"].to_numpy(dtype=float)}
+    spi = performance["spi"] if "spi" in performance.columns else performance["cpi"] * np.nan
+    out = rag_status(spi.to_numpy(dtype=float), performance["cpi"].to_numpy(dtype=float), t,
+                     **kw)
+    out.index = performance.index
+    return out
 
 
 def apply_thresholds(performance: pd.DataFrame,
@@ -393,7 +463,8 @@ def apply_thresholds(performance: pd.DataFrame,
     Parameters
     ----------
     performance : DataFrame
-        Has ``spi`` and ``cpi`` columns, e.g. :func:`project_performance`.
+        Has ``spi`` and ``cpi`` columns, e.g. :func:`project_performance` (and ``spi_t``,
+        ``vac``, ``bac`` when ``thresholds`` rate them, see :func:`rate`).
     thresholds : RagThresholds, optional
         Defaults to ``RagThresholds()`` (green ≥ 0.95, amber ≥ 0.90).
 
@@ -412,7 +483,7 @@ def apply_thresholds(performance: pd.DataFrame,
     >>> apply_thresholds(perf, RagThresholds(green=0.98, amber=0.95))["rag"].tolist()
     ['amber', 'red', 'grey']
     """
-    rated = rag_status(performance["spi"], performance["cpi"], thresholds)
+    rated = rate(performance, thresholds)
     out = performance.copy()
     out["rag"] = rated["rag"].to_numpy()
     out["rag_reason"] = rated["rag_reason"].to_numpy()
@@ -963,7 +1034,7 @@ def _with_indicators(sums: pd.DataFrame, thresholds: RagThresholds | None) -> pd
     out = pd.concat([sums[_SUMS], ind[list(_TABLE_INDICATORS)]], axis=1)
     out["percent_complete"] = 100 * _ratio(sums["ev"], sums["bac"])
     out["percent_spent"] = 100 * _ratio(sums["ac"], sums["bac"])
-    return pd.concat([out, rag_status(out["spi"], out["cpi"], thresholds)], axis=1)
+    return pd.concat([out, rate(out, thresholds)], axis=1)
 
 
 def rollup(performance: pd.DataFrame, by: str | pd.Series | None = None,
@@ -1014,7 +1085,9 @@ def project_performance(portfolio: Portfolio, month,
     DataFrame
         Index ``project_id``; columns ``name``, ``programme``, ``manager``, ``bac``, ``pv``,
         ``ev``, ``ac``, ``sv``, ``cv``, ``spi``, ``cpi``, ``eac``, ``etc``, ``vac``, ``tcpi``,
-        ``percent_complete``, ``percent_spent``, ``rag``, ``rag_reason``.
+        ``percent_complete``, ``percent_spent``, ``rag``, ``rag_reason`` (and ``spi_t``
+        when ``thresholds`` rate SPI(t); :func:`performance_table` gives every level and
+        the whole earned schedule).
 
     Examples
     --------
@@ -1023,13 +1096,85 @@ def project_performance(portfolio: Portfolio, month,
     >>> bool(perf["rag"].isin(RAG_LEVELS).all())
     True
     """
+    t = thresholds or RagThresholds()
     tasks = task_performance(portfolio, month, ev_method=ev_method)
-    perf = rollup(tasks, "project_id", thresholds)
+    perf = rollup(tasks, "project_id", replace(t, schedule_index="spi", rate_vac=False))
     info = portfolio.projects.set_index("id")[["name", "programme", "manager"]]
     perf = info.join(perf, how="left")
     perf[_SUMS] = perf[_SUMS].fillna(0.0)
     perf.index.name = "project_id"
-    return perf
+    if t.schedule_index == "spi_t":
+        es = earned_schedule_by(portfolio, month, "project_id", ev_method=ev_method,
+                                tasks=tasks)
+        perf = perf.join(es[["spi_t"]])
+    return apply_thresholds(perf, t)
+
+
+#: Levels of :func:`performance_table`, in the order of its rows.
+LEVELS = ("project", "programme", "portfolio")
+
+
+def performance_table(portfolio: Portfolio, month, thresholds: RagThresholds | None = None,
+                      *, ev_method: str = "percent_complete") -> pd.DataFrame:
+    """The full indicator table: every project, every programme and the portfolio.
+
+    Each programme and the portfolio add PV, EV, AC and BAC first and then compute their
+    indices; their earned schedule comes from their own summed PV curve and EV
+    (:func:`earned_schedule_by`). Each row is rated with ``thresholds`` (:func:`rate`: SPI or
+    SPI(t), CPI and optionally VAC / BAC).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        Reporting month (``'YYYY-MM'``); must have status data.
+    thresholds : RagThresholds, optional
+    ev_method : str, keyword-only
+        One of :data:`EV_METHODS`.
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (``level``, ``id``): the projects (``level == "project"``, by programme
+        then ID), then the programmes, then one ``("portfolio", "Total")`` row. Columns
+        ``name``, ``programme``, ``bac``, ``pv``, ``ev``, ``ac``, ``sv``, ``cv`` [cur],
+        ``spi``, ``cpi`` [ratio], ``eac``, ``etc``, ``vac`` [cur], ``tcpi`` [ratio],
+        ``percent_complete``, ``percent_spent`` [%], ``es``, ``at``, ``sv_t``, ``ieac_t``
+        [months], ``spi_t`` [ratio], ``forecast_finish`` (date), ``rag``, ``rag_reason``.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+    >>> table = performance_table(load_portfolio(SAMPLE_DATA), "2026-10")
+    >>> table.loc["portfolio"].index.tolist(), len(table.loc["programme"])
+    (['Total'], 3)
+    """
+    t = thresholds or RagThresholds()
+    tasks = task_performance(portfolio, month, ev_method=ev_method)
+    plain = replace(t, schedule_index="spi", rate_vac=False)
+    projects = project_performance(portfolio, month, plain, ev_method=ev_method)
+    projects = projects.drop(columns=["rag", "rag_reason", "manager"])
+    projects = projects.join(earned_schedule_by(portfolio, month, "project_id",
+                                                ev_method=ev_method, tasks=tasks))
+    projects = projects.sort_values(["programme"], kind="stable")
+    programmes = rollup(projects, "programme", plain).drop(columns=["rag", "rag_reason"])
+    programmes = programmes.join(earned_schedule_by(portfolio, month, "programme",
+                                                    ev_method=ev_method, tasks=tasks))
+    programmes["name"] = programmes.index
+    programmes["programme"] = programmes.index
+    total = rollup(projects, None, plain).drop(columns=["rag", "rag_reason"])
+    total = total.join(earned_schedule_by(portfolio, month, None, ev_method=ev_method,
+                                          tasks=tasks))
+    total["name"] = "Portfolio"
+    total["programme"] = ""
+    parts = {"project": projects, "programme": programmes, "portfolio": total}
+    columns = ["name", "programme", *_SUMS, *_TABLE_INDICATORS, "percent_complete",
+               "percent_spent", *_ES_OUT, "forecast_finish"]
+    out = pd.concat({k: v.reindex(columns=columns) for k, v in parts.items()},
+                    names=["level", "id"])
+    out = out[["name", "programme", "bac", "pv", "ev", "ac", *columns[6:]]]
+    rated = rate(out, t)
+    return pd.concat([out, rated], axis=1)
 
 
 def s_curve(portfolio: Portfolio, through=None) -> pd.DataFrame:
@@ -1317,23 +1462,103 @@ def project_earned_schedule(portfolio: Portfolio, month, *,
     >>> list(es.columns)
     ['es', 'at', 'sv_t', 'spi_t', 'ieac_t', 'forecast_finish']
     """
+    es = earned_schedule_by(portfolio, month, "project_id", ev_method=ev_method)
+    return es.reindex(pd.Index(portfolio.projects["id"], name="project_id"))
+
+
+_ES_OUT = ("es", "at", "sv_t", "spi_t", "ieac_t")
+
+
+def _group_labels(portfolio: Portfolio, by) -> tuple[pd.Series, str]:
+    """One label per task: its project, its project's programme, or "Total" (by=None)."""
+    tasks = portfolio.tasks
+    if by is None:
+        return pd.Series("Total", index=tasks.index), "group"
+    if by == "project_id":
+        return tasks["project_id"], "project_id"
+    if by in portfolio.projects.columns:
+        return tasks["project_id"].map(portfolio.projects.set_index("id")[by]), by
+    raise DataValidationError(Problem("earned_schedule_by", None, None, "by",
+                                      f"cannot group by {by!r}: use 'project_id', a column "
+                                      "of the projects table (e.g. 'programme') or None"))
+
+
+def earned_schedule_by(portfolio: Portfolio, month, by="project_id", *,
+                       ev_method: str = "percent_complete", tasks=None) -> pd.DataFrame:
+    """Earned schedule of each project, programme or of the portfolio, in months.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        Reporting month (``'YYYY-MM'``); must have status data.
+    by : str or None
+        ``"project_id"`` (default), a column of the projects table such as ``"programme"``,
+        or None for the whole portfolio (one row labelled ``"Total"``).
+    ev_method : str, keyword-only
+        One of :data:`EV_METHODS` (see :func:`task_performance`).
+    tasks : DataFrame, keyword-only, optional
+        ``task_performance(portfolio, month, ev_method=ev_method)`` when already computed.
+
+    Returns
+    -------
+    DataFrame
+        One row per group with tasks (sorted labels); columns ``es``, ``at``, ``sv_t``,
+        ``ieac_t`` [months], ``spi_t`` [ratio] and ``forecast_finish`` (date: the group's
+        first baseline month plus IEAC(t); NaT when IEAC(t) is undefined).
+
+    Notes
+    -----
+    A group's period 1 is the calendar month of its earliest baseline start; its cumulative
+    PV at each month end comes from one :func:`cumulative_pv_by` call for every group (linear
+    spread), and EV is its tasks' EV at the status date, added up (roll-ups add EV and PV
+    first, never average SPI(t)). AT counts the whole months before the status month plus
+    the fraction of the status month elapsed (status day / days in the month), so a status
+    date on a month end gives a whole number. A status date before the group's baseline
+    start, or a group with no budget, gives NaN everywhere (NaT forecast): nothing is
+    measurable yet.
+
+    References
+    ----------
+    W. Lipke, "Schedule is different", *The Measurable News*, March 2003, pp. 31–34.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+    >>> es = earned_schedule_by(load_portfolio(SAMPLE_DATA), "2026-10", "programme")
+    >>> list(es.index)
+    ['Customer Experience', 'Digital Core', 'Operations and Compliance']
+    """
     date = portfolio.status_date(month)
-    perf = task_performance(portfolio, month, ev_method=ev_method)
+    labels, name = _group_labels(portfolio, by)
+    if tasks is None:
+        tasks = task_performance(portfolio, month, ev_method=ev_method)
+    table = portfolio.tasks
+    spans = table.groupby(labels.to_numpy()).agg(start=("baseline_start", "min"),
+                                                 finish=("baseline_finish", "max"),
+                                                 budget=("budget", "sum"))
+    label_of = pd.Series(labels.to_numpy(), index=table["id"].to_numpy())
+    ev = tasks["ev"].groupby(label_of.reindex(tasks.index).to_numpy()).sum()
     rows = {}
-    for pid, baseline in _project_baselines(portfolio, date):
-        if baseline is None:
-            rows[pid] = {**dict.fromkeys(("es", "at", "sv_t", "spi_t", "ieac_t"), np.nan),
-                         "forecast_finish": pd.NaT}
+    if len(table):
+        months = pd.period_range(spans["start"].min(), spans["finish"].max(), freq="M")
+        curves = cumulative_pv_by(table, portfolio.calendar, months.end_time.normalize(),
+                                  by=labels.to_numpy())
+    for label, span in spans.iterrows():
+        if span["budget"] <= 0 or date < span["start"]:
+            rows[label] = {**dict.fromkeys(_ES_OUT, np.nan), "forecast_finish": pd.NaT}
             continue
-        pv, first, _ = baseline
-        at = _actual_time(date, first)
-        ev = min(float(perf.loc[perf["project_id"] == pid, "ev"].sum()), float(pv[-1]))
-        r = earned_schedule(pv, ev, at=at)
-        rows[pid] = {k: r[k] for k in ("es", "at", "sv_t", "spi_t", "ieac_t")}
-        rows[pid]["forecast_finish"] = _months_to_date(first, r["ieac_t"])
-    out = pd.DataFrame.from_dict(rows, orient="index")
+        first, last = span["start"].to_period("M"), span["finish"].to_period("M")
+        a = (first - months[0]).n
+        pv = curves.loc[label].to_numpy()[a:a + (last - first).n + 1]
+        r = earned_schedule(pv, min(float(ev.get(label, 0.0)), float(pv[-1])),
+                            at=_actual_time(date, first))
+        rows[label] = {k: r[k] for k in _ES_OUT} | {
+            "forecast_finish": _months_to_date(first, r["ieac_t"])}
+    out = pd.DataFrame.from_dict(rows, orient="index",
+                                 columns=[*_ES_OUT, "forecast_finish"])
     out["forecast_finish"] = pd.to_datetime(out["forecast_finish"])
-    out.index.name = "project_id"
+    out.index.name = name
     return out
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_lib import DataValidationError, WorkCalendar, evm
+from pmo_lib import DataValidationError, MissingDataError, WorkCalendar, evm
 
 CAL = WorkCalendar(holidays=["2026-01-19", "2026-04-06", "2026-12-25"])
 
@@ -150,3 +150,88 @@ def test_period_indicators_bad_shape_and_method(mini):
     with pytest.raises(DataValidationError, match="unknown EAC method 'median'"):
         evm.period_indicators(mini.tasks, mini.calendar, dates, np.zeros((4, 2)),
                               np.zeros((4, 2)), method="median")
+
+
+# ----------------------------------------------------------------------------------------
+# Earned schedule by group, the full indicator table and the rating policy
+# ----------------------------------------------------------------------------------------
+def test_earned_schedule_by_mini_hand_checked(mini):
+    # P1's monthly cumulative PV: Jan 3000 (all planned by the 26th), PD = 1 month. At
+    # 16 Jan AT = 16/31, EV 1800 -> ES = 1800/3000 = 0.6, SPI(t) = 0.6 / (16/31).
+    es = evm.earned_schedule_by(mini, "2026-01")
+    assert es.loc["P1", "es"] == pytest.approx(0.6)
+    assert es.loc["P1", "at"] == pytest.approx(16 / 31)
+    assert es.loc["P1", "spi_t"] == pytest.approx(0.6 * 31 / 16)
+    assert np.isnan(es.loc["P2", "spi_t"])          # P2 starts on 27 Jan: not measurable
+    # The portfolio: PV Jan 3400 (B1's 400 in the last days of January), EV 1800.
+    total = evm.earned_schedule_by(mini, "2026-01", None)
+    assert total.index.tolist() == ["Total"]
+    assert total.loc["Total", "es"] == pytest.approx(1800 / 3400)
+
+
+def test_project_earned_schedule_is_earned_schedule_by_project(sample):
+    a = evm.project_earned_schedule(sample, "2026-06")
+    b = evm.earned_schedule_by(sample, "2026-06", "project_id")
+    pd.testing.assert_frame_equal(a.loc[b.index], b, check_index_type=False)
+
+
+def test_earned_schedule_by_unknown_grouping(mini):
+    with pytest.raises(DataValidationError, match="cannot group by 'colour'"):
+        evm.earned_schedule_by(mini, "2026-01", "colour")
+
+
+def test_performance_table_levels_add_up(sample):
+    table = evm.performance_table(sample, "2026-10")
+    assert table.index.names == ["level", "id"]
+    assert list(dict.fromkeys(table.index.get_level_values("level"))) == list(evm.LEVELS)
+    projects, programmes = table.loc["project"], table.loc["programme"]
+    assert sorted(projects.index) == sorted(sample.projects["id"])
+    sums = projects.groupby("programme")[["bac", "pv", "ev", "ac"]].sum()
+    np.testing.assert_allclose(programmes[["bac", "pv", "ev", "ac"]].to_numpy(),
+                               sums.loc[programmes.index].to_numpy())
+    total = table.loc[("portfolio", "Total")]
+    assert total["ev"] == pytest.approx(projects["ev"].sum())
+    # Indices come from the sums, never from averaging the projects' indices.
+    assert total["spi"] == pytest.approx(projects["ev"].sum() / projects["pv"].sum())
+    assert total["cpi"] == pytest.approx(projects["ev"].sum() / projects["ac"].sum())
+    # Each level's SPI(t) is its own earned schedule.
+    by_programme = evm.earned_schedule_by(sample, "2026-10", "programme")
+    np.testing.assert_allclose(programmes["spi_t"], by_programme.loc[programmes.index, "spi_t"])
+    assert table["rag"].isin(evm.RAG_LEVELS).all()
+
+
+def test_performance_table_rates_spi_t_and_vac(sample):
+    t = evm.RagThresholds(schedule_index="spi_t", rate_vac=True)
+    table = evm.performance_table(sample, "2026-10", t)
+    # PLT: on schedule but 26 % over budget at completion; DCM: SPI 1.00 as it finishes,
+    # SPI(t) 0.70 (late).
+    plt_row, dcm = table.loc[("project", "PLT")], table.loc[("project", "DCM")]
+    assert plt_row["rag"] == "red" and "VAC/BAC -26.2% below -10.0%" in plt_row["rag_reason"]
+    assert dcm["spi"] == pytest.approx(1.0, abs=0.005)
+    assert dcm["rag"] == "red" and dcm["rag_reason"].startswith("SPI(t) 0.70 below 0.90")
+    plain = evm.performance_table(sample, "2026-10")
+    assert plain.loc[("project", "DCM"), "rag"] != "red"
+
+
+def test_project_performance_with_spi_t_thresholds(sample):
+    t = evm.RagThresholds(schedule_index="spi_t")
+    perf = evm.project_performance(sample, "2026-10", t)
+    es = evm.project_earned_schedule(sample, "2026-10")
+    np.testing.assert_allclose(perf["spi_t"], es.loc[perf.index, "spi_t"])
+    assert perf.loc["DCM", "rag"] == "red"
+
+
+def test_rate_names_the_missing_column():
+    perf = pd.DataFrame({"spi": [1.0], "cpi": [1.0]})
+    with pytest.raises(MissingDataError,
+                       match=r"no column 'spi_t' to rate \(SPI\(t\) comes from earned schedule"):
+        evm.rate(perf, evm.RagThresholds(schedule_index="spi_t"))
+    with pytest.raises(DataValidationError, match="no column 'vac' to rate"):
+        evm.rate(perf, evm.RagThresholds(rate_vac=True))
+    with pytest.raises(DataValidationError, match="unknown schedule index 'sv_t'"):
+        evm.RagThresholds(schedule_index="sv_t")
+
+
+def test_rag_reason_shows_the_failing_digit():
+    r = evm.rag_status([0.949], [1.0])
+    assert r.at[0, "rag_reason"] == "SPI 0.949 below 0.95"
