@@ -46,10 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", default="reports",
                         help="output folder, created if needed (default: ./reports)")
     report.add_argument("--rag-green", type=float, default=0.95, metavar="X",
-                        help="SPI and CPI at or above X are green (default: 0.95)")
+                        help="SPI(t) (or SPI) and CPI at or above X are green (default: 0.95)")
     report.add_argument("--rag-amber", type=float, default=0.90, metavar="Y",
-                        help="SPI and CPI at or above Y (below green) are amber; below Y "
-                             "red (default: 0.90)")
+                        help="SPI(t) (or SPI) and CPI at or above Y (below green) are amber; "
+                             "below Y red (default: 0.90)")
+    report.add_argument("--rag-schedule-index", choices=("spi_t", "spi"), default="spi_t",
+                        help="schedule index rated: spi_t (earned schedule, default) or spi")
+    report.add_argument("--rag-vac-amber", type=float, default=-0.05, metavar="A",
+                        help="VAC/BAC at or above A is green, below it amber (default: -0.05)")
+    report.add_argument("--rag-vac-red", type=float, default=-0.10, metavar="R",
+                        help="VAC/BAC below R is red (default: -0.10)")
+    report.add_argument("--no-rag-vac", dest="rag_rate_vac", action="store_false",
+                        help="do not rate the variance at completion (VAC/BAC)")
     report.set_defaults(run=_report)
 
     validate = sub.add_parser(
@@ -66,7 +74,10 @@ def _report(args: argparse.Namespace) -> int:
     from .evm import RagThresholds
     from .report import run_monthly_report
 
-    thresholds = RagThresholds(green=args.rag_green, amber=args.rag_amber)
+    thresholds = RagThresholds(green=args.rag_green, amber=args.rag_amber,
+                               vac_amber=args.rag_vac_amber, vac_red=args.rag_vac_red,
+                               schedule_index=args.rag_schedule_index,
+                               rate_vac=args.rag_rate_vac)
     result = run_monthly_report(args.month, args.data, args.out, thresholds=thresholds)
     print(result.html)
     return 0

@@ -411,7 +411,9 @@ def rate(performance: pd.DataFrame, thresholds: RagThresholds | None = None) -> 
     """RAG status and reason of each row of a performance table, as ``thresholds`` say.
 
     Rates ``spi`` (or ``spi_t`` when ``thresholds.schedule_index == "spi_t"``), ``cpi`` and,
-    when ``thresholds.rate_vac``, ``vac`` / ``bac`` with :func:`rag_status`.
+    when ``thresholds.rate_vac``, ``vac`` / ``bac`` with :func:`rag_status`. VAC is not
+    rated on a row with no work and no cost yet (EV = AC = 0: EAC is BAC by convention, not
+    a forecast), so such a row stays grey.
 
     Parameters
     ----------
@@ -443,8 +445,12 @@ def rate(performance: pd.DataFrame, thresholds: RagThresholds | None = None) -> 
     if t.schedule_index == "spi_t":
         kw["spi_t"] = performance["spi_t"].to_numpy(dtype=float)
     if t.rate_vac:
-        kw |= {"vac": performance["vac"].to_numpy(dtype=float),
-               "bac": performance["bac"].to_numpy(dtype=float)}
+        vac = performance["vac"].to_numpy(dtype=float)
+        if {"ev", "ac"} <= set(performance.columns):  # before any work or cost EAC is BAC
+            idle = (performance["ev"].to_numpy(dtype=float) == 0) & \
+                (performance["ac"].to_numpy(dtype=float) == 0)      # by convention: not rated
+            vac = np.where(idle, np.nan, vac)
+        kw |= {"vac": vac, "bac": performance["bac"].to_numpy(dtype=float)}
     spi = performance["spi"] if "spi" in performance.columns else performance["cpi"] * np.nan
     out = rag_status(spi.to_numpy(dtype=float), performance["cpi"].to_numpy(dtype=float), t,
                      **kw)

@@ -427,14 +427,21 @@ def performance_table(performance: pd.DataFrame, currency: str = "EUR",
 
 
 def rag_legend(thresholds: RagThresholds | None = None):
-    """A small styled table explaining the RAG colours for the given thresholds."""
+    """A small styled table explaining the RAG colours for the given rating (SPI or SPI(t),
+    CPI and, when rated, VAC / BAC)."""
     t = thresholds or RagThresholds()
+    index = "SPI(t)" if t.schedule_index == "spi_t" else "SPI"
+    vac_green = f" and VAC/BAC at or above {t.vac_amber:.0%}" if t.rate_vac else ""
+    vac_amber = (f", or VAC/BAC between {t.vac_red:.0%} and {t.vac_amber:.0%}"
+                 if t.rate_vac else "")
+    vac_red = f", or VAC/BAC below {t.vac_red:.0%}" if t.rate_vac else ""
     legend = pd.DataFrame({
         "rag": ["green", "amber", "red", "grey"],
         "meaning": [
-            f"SPI and CPI both at or above {t.green:.2f}: on track",
-            f"SPI or CPI between {t.amber:.2f} and {t.green:.2f}: watch, corrective action planned",
-            f"SPI or CPI below {t.amber:.2f}: act now, escalate to the sponsor",
+            f"{index} and CPI both at or above {t.green:.2f}{vac_green}: on track",
+            f"{index} or CPI between {t.amber:.2f} and {t.green:.2f}{vac_amber}: watch, "
+            "corrective action planned",
+            f"{index} or CPI below {t.amber:.2f}{vac_red}: act now, escalate to the sponsor",
             "Not measurable yet: no work planned or cost spent to date",
         ],
     }).set_index("rag")

@@ -48,18 +48,23 @@ from .evm import (
     RAG_LEVELS,
     RagThresholds,
     project_earned_schedule,
+    project_forecast_range,
     project_performance,
     rag_counts,
     rag_status,
+    s_curve,
 )
 from .model import Portfolio, load_portfolio, parse_month
 from .schedule import project_summary, schedule_portfolio
 
 __all__ = [
+    "FORECAST_COLUMNS",
     "HEADLINE_TAG",
+    "INDICATOR_COLUMNS",
     "PARAMETERS",
     "REPORT_NAME",
     "REPORT_NOTEBOOK",
+    "REPORT_THRESHOLDS",
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
     "Block",
@@ -70,16 +75,23 @@ __all__ = [
     "dcma_summary",
     "dcma_table",
     "evm_trends",
+    "forecast_table",
+    "forecasts",
     "glossary",
     "headline",
+    "indicator_table",
     "key_messages",
     "milestone_moves",
     "milestone_table",
     "portfolio_gantt",
     "previous_month",
     "previous_schedule",
+    "project_rows",
+    "project_s_curves",
     "project_table",
     "provenance",
+    "rag_changes",
+    "rag_commentary",
     "read_headline",
     "resolve_data",
     "resolve_month",
@@ -97,7 +109,11 @@ REPORT_NOTEBOOK = (Path(__file__).resolve().parent.parent / "notebooks" / "repor
 #: Stem of the report files: ``monthly_portfolio_report_YYYY-MM.{ipynb,html,json}``.
 REPORT_NAME = "monthly_portfolio_report"
 #: The parameters the runner passes to the notebook (checked against its parameters cell).
-PARAMETERS = ("data", "month", "rag_green", "rag_amber")
+PARAMETERS = ("data", "month", "rag_green", "rag_amber", "rag_schedule_index", "rag_rate_vac",
+              "rag_vac_amber", "rag_vac_red")
+#: The report's RAG rating when none is given: SPI(t), CPI and VAC / BAC with the default
+#: bands (SPI(t) does not drift back to 1 as a late project nears its end).
+REPORT_THRESHOLDS = RagThresholds(schedule_index="spi_t", rate_vac=True)
 #: Tag of the notebook cell whose ``application/json`` output holds the headline figures.
 HEADLINE_TAG = "headline"
 #: Columns of the per-project table, in order.
@@ -312,6 +328,9 @@ class Headline:
         The largest slip of a project's forecast finish past its baseline finish. [d]
     worst_slip_project : str or None
         The id of that project.
+    spi_t, spi_t_rag : float, str
+        SPI(t) of the portfolio (earned schedule of the summed PV curve; NaN when ``total``
+        has no ``spi_t``) and its band.
     """
 
     portfolio: str
@@ -342,6 +361,8 @@ class Headline:
     worst_slip: float | None = None
     worst_slip_project: str | None = None
     worst_slip_name: str | None = field(default=None, compare=False, repr=False)
+    spi_t: float = math.nan
+    spi_t_rag: str = "grey"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures: month and date as text, NaN as None."""
@@ -352,10 +373,11 @@ class Headline:
             "currency": self.currency,
             "projects": int(self.projects),
         }
-        for name in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "vac",
+        for name in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "spi_t", "eac", "vac",
                      "percent_planned", "percent_complete", "percent_spent"):
             out[name] = _finite(getattr(self, name))
         out |= {"rag": self.rag, "spi_rag": self.spi_rag, "cpi_rag": self.cpi_rag,
+                "spi_t_rag": self.spi_t_rag,
                 "rag_counts": {k: int(v) for k, v in self.rag_counts.items()},
                 "rag_green": float(self.rag_green), "rag_amber": float(self.rag_amber),
                 "projects_late": None if self.projects_late is None
@@ -391,6 +413,9 @@ class Headline:
              self.spi_rag),
             ("CPI (cost)", _ratio_text(self.cpi), "EV ÷ AC; below 1 = over budget",
              self.cpi_rag),
+            *([("SPI(t) (schedule in time)", _ratio_text(self.spi_t),
+                "earned schedule ÷ time elapsed; below 1 = late", self.spi_t_rag)]
+              if math.isfinite(self.spi_t) else []),
             ("Forecast cost (EAC)", _money(self.eac, c), eac_note, None),
         ]
         items = []
@@ -457,7 +482,8 @@ def headline(portfolio: Portfolio, month, performance: pd.DataFrame, total: pd.D
     performance : DataFrame
         :func:`pmo_lib.evm.project_performance` for that month.
     total : DataFrame
-        :func:`pmo_lib.evm.rollup` of ``performance`` (one row: sums first, then indices).
+        One row, the portfolio: :func:`pmo_lib.evm.rollup` of ``performance`` (sums first,
+        then indices) or ``performance_table(...).loc[["portfolio"]]`` (adds SPI(t)).
     thresholds : RagThresholds, optional
         Those used for ``performance`` and ``total`` (default ``RagThresholds()``).
     schedule_status : DataFrame, optional
@@ -495,6 +521,8 @@ def headline(portfolio: Portfolio, month, performance: pd.DataFrame, total: pd.D
         cpi_rag=_band(float(row["cpi"]), t), rag_green=t.green, rag_amber=t.amber,
         rag_counts={k: int(v) for k, v in counts.items()},
         **_schedule_figures(schedule_status),
+        spi_t=float(row["spi_t"]) if "spi_t" in row.index else math.nan,
+        spi_t_rag=_band(float(row["spi_t"]), t) if "spi_t" in row.index else "grey",
     )
 
 
@@ -751,6 +779,316 @@ def trend_table(trends: pd.DataFrame):
     styler = styler.set_caption("Indices at each month's status date; 1.00 is on plan. A "
                                 "change above 0 is an improvement.")
     return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+# ----------------------------------------------------------------------------------------
+# EVM section: the full indicator table, RAG changes, forecasts with their range
+# ----------------------------------------------------------------------------------------
+#: Columns of :func:`indicator_table`, in order, with their headers.
+INDICATOR_COLUMNS = {
+    "id": "ID", "name": "Project", "bac": "BAC", "pv": "PV", "ev": "EV", "ac": "AC", "sv": "SV",
+    "cv": "CV", "spi": "SPI", "cpi": "CPI", "spi_t": "SPI(t)", "eac": "EAC", "vac": "VAC",
+    "tcpi": "TCPI", "percent_complete": "Done", "forecast_finish": "Forecast finish",
+    "rag": "RAG", "rag_reason": "Why",
+}
+_GROUP_STYLE = "font-weight: bold; background-color: #eef2f7"
+_TOTAL_STYLE = "font-weight: bold; background-color: #dde5ef; border-top: 2px solid #333"
+
+
+def _table_order(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each programme's projects followed by the programme's row, then the portfolio."""
+    order = []
+    projects = table.loc["project"]
+    for programme in table.loc["programme"].index:
+        order += [("project", pid) for pid in projects.index[projects["programme"] == programme]]
+        order.append(("programme", programme))
+    order += [("project", pid) for pid in projects.index
+              if ("project", pid) not in order]       # projects without a programme
+    return order + [("portfolio", label) for label in table.loc["portfolio"].index]
+
+
+def indicator_table(table: pd.DataFrame, currency: str = "EUR", thousands: bool | None = None):
+    """The full indicator table: projects, their programme's subtotal, the portfolio.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`pmo_lib.evm.performance_table`.
+    currency : str
+    thousands : bool, optional
+        Show amounts in thousands (default: when the largest reaches a million).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Columns :data:`INDICATOR_COLUMNS`; each programme's projects then the programme's
+        row (shaded, bold: sums first, then indices, its own earned schedule), the portfolio
+        last; the RAG cell coloured.
+    """
+    order = _table_order(table)
+    shown = table.loc[order, [c for c in INDICATOR_COLUMNS if c not in ("id", "name")]].copy()
+    level = [lv for lv, _ in order]
+    shown.insert(0, "name", [
+        table.at[key, "name"] if lv == "project" else
+        (f"{key[1]} (programme)" if lv == "programme" else "Portfolio total")
+        for key, lv in zip(order, level, strict=True)])
+    shown.insert(0, "id", [key[1] if lv == "project" else "" for key, lv in zip(order, level,
+                                                                                   strict=True)])
+    shown.index = pd.RangeIndex(len(shown))
+    money = [c for c in shown.columns if c in _MONEY_COLUMNS]
+    if thousands is None:
+        thousands = bool(shown[money].abs().max().max() >= 1e6)
+    if thousands:
+        shown[money] = shown[money] / 1000.0
+    shown["forecast_finish"] = pd.to_datetime(shown["forecast_finish"]).dt.strftime("%b %Y")
+    styler = plots.performance_table(shown, currency, columns=tuple(shown.columns))
+    styler = styler.format({"spi_t": "{:.2f}", "tcpi": "{:.2f}",
+                            "percent_complete": "{:.0f} %"}, na_rep="–")
+    styler = styler.format({"forecast_finish": lambda x: x if isinstance(x, str) else "–"})
+    styler = styler.relabel_index(list(INDICATOR_COLUMNS.values()), axis="columns")
+    styles = np.array([_GROUP_STYLE if lv == "programme" else
+                       _TOTAL_STYLE if lv == "portfolio" else "" for lv in level])
+    styler = styler.apply(lambda col: np.where(col.name == "rag", "", styles), axis=0)
+    styler = styler.set_properties(subset=["id", "name", "rag_reason"],
+                                   **{"text-align": "left"}).hide(axis="index")
+    styler = styler.set_caption(
+        f"Amounts in {'thousands of ' if thousands else ''}{currency}. Programme and "
+        "portfolio rows add the amounts first, then work out the indices from the totals.")
+    return styler.set_table_attributes('class="pmo-table"')
+
+
+_RAG_ORDER = {"green": 0, "amber": 1, "red": 2}
+
+
+def rag_changes(portfolio: Portfolio, month, thresholds: RagThresholds | None = None
+                ) -> pd.DataFrame:
+    """Each project's RAG status this month and at the previous status month, and why.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month; must have status data.
+    thresholds : RagThresholds, optional
+        The rating (SPI or SPI(t), CPI, VAC: see :class:`pmo_lib.evm.RagThresholds`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id``; columns ``name``, ``rag_before``, ``reason_before`` (at the
+        previous status month; ``None`` for the first month), ``rag``, ``rag_reason`` and
+        ``change``: ``"worse"`` or ``"better"`` (up or down the green < amber < red
+        scale), ``"measurable"`` (grey before, rated now), ``"same"`` or ``"first"`` (no
+        previous month). ``attrs["previous"]`` is the previous month (or None).
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> changes = rag_changes(load_portfolio("tests/data/mini"), "2026-02")
+    >>> changes[["rag_before", "rag", "change"]].to_dict("index")
+    {'P1': {'rag_before': 'amber', 'rag': 'red', 'change': 'worse'}, 'P2': {'rag_before': 'grey', 'rag': 'red', 'change': 'measurable'}}
+    """
+    now = resolve_month(portfolio, month)
+    before = previous_month(portfolio, now)
+    perf = project_performance(portfolio, now, thresholds)
+    out = perf[["name"]].copy()
+    if before is None:
+        out["rag_before"] = out["reason_before"] = None
+    else:
+        prev = project_performance(portfolio, before, thresholds)
+        out["rag_before"] = prev["rag"]
+        out["reason_before"] = prev["rag_reason"]
+    out["rag"], out["rag_reason"] = perf["rag"], perf["rag_reason"]
+
+    def change(b, n):
+        if b is None:
+            return "first"
+        if b == "grey" and n != "grey":
+            return "measurable"
+        if b == n or n == "grey":
+            return "same"
+        return "worse" if _RAG_ORDER[n] > _RAG_ORDER[b] else "better"
+
+    out["change"] = [change(b, n) for b, n in zip(out["rag_before"], out["rag"], strict=True)]
+    out.attrs["previous"] = before
+    return out
+
+
+def rag_commentary(changes: pd.DataFrame) -> Block:
+    """A short generated commentary: which projects changed RAG since last month, and why.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        :func:`rag_changes`.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> print(rag_commentary(rag_changes(load_portfolio("tests/data/mini"), "2026-02")))
+    Since 2026-01, 2 projects changed status.
+    - Worse: Build (P1) from amber to red: CPI 0.88 below 0.90.
+    - Now measurable: Deploy (P2) red: SPI 0.50 below 0.90; CPI 0.80 below 0.90.
+    """
+    previous = changes.attrs.get("previous")
+    if previous is None:
+        text = "This is the first month with status data: there is no earlier status to compare."
+        return Block(f"<p>{escape(text)}</p>", text)
+    moved = changes[changes["change"] != "same"]
+    if moved.empty:
+        text = (f"No project changed status since {previous}: "
+                + ", ".join(f"{n} {lv}" for lv, n in changes["rag"].value_counts()
+                            .reindex(list(RAG_LEVELS)).dropna().astype(int).items()) + ".")
+        return Block(f"<p>{escape(text)}</p>", text)
+    lines = []                                     # (label, text)
+    for kind, label in (("worse", "Worse"), ("better", "Better"),
+                        ("measurable", "Now measurable")):
+        for pid, row in moved[moved["change"] == kind].iterrows():
+            what = row["rag"] if kind == "measurable" else \
+                f"from {row['rag_before']} to {row['rag']}"
+            if row["rag"] != "green":
+                why = row["rag_reason"]
+            else:
+                why = f"was {row['reason_before']}" if row["reason_before"] else ""
+            lines.append((label, f"{row['name']} ({pid}) {what}" + (f": {why}" if why else "")
+                          + "."))
+    head = f"Since {previous}, {_plural(len(moved), 'project')} changed status."
+    items = "".join(f"<li><strong>{escape(label)}:</strong> {escape(text)}</li>"
+                    for label, text in lines)
+    return Block(f"<p>{escape(head)}</p><ul>{items}</ul>",
+                 "\n".join([head, *(f"- {label}: {text}" for label, text in lines)]))
+
+
+#: Columns of :func:`forecast_table`, with their headers.
+FORECAST_COLUMNS = {
+    "name": "Project", "bac": "BAC", "eac": "EAC", "eac_p10": "EAC P10", "eac_p50": "EAC P50",
+    "eac_p90": "EAC P90", "baseline_finish": "Baseline finish",
+    "forecast_finish": "Forecast finish", "finish_p10": "Finish P10",
+    "finish_p50": "Finish P50", "finish_p90": "Finish P90",
+}
+
+
+def forecasts(portfolio: Portfolio, month, table: pd.DataFrame, *, iterations: int = 2000,
+              seed: int = 0) -> pd.DataFrame:
+    """Each project's point forecasts (EAC, earned-schedule finish) and their P10–P90 range.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+    table : DataFrame
+        :func:`pmo_lib.evm.performance_table` for that month.
+    iterations, seed : int, keyword-only
+        Bootstrap draws and seed of :func:`pmo_lib.evm.project_forecast_range` (fixed, so a
+        report run twice shows the same ranges).
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id``; columns :data:`FORECAST_COLUMNS` (money [cur], dates) and
+        ``reason`` (why a range is missing).
+    """
+    projects = table.loc["project"]
+    ranges = project_forecast_range(portfolio, month, iterations=iterations, seed=seed)
+    finish = portfolio.tasks.groupby("project_id")["baseline_finish"].max()
+    out = projects[["name", "bac", "eac", "forecast_finish"]].join(ranges)
+    out["baseline_finish"] = finish
+    out.index.name = "project_id"
+    return out[[*FORECAST_COLUMNS, "reason"]]
+
+
+def forecast_table(forecast: pd.DataFrame, currency: str = "EUR",
+                   thousands: bool | None = None):
+    """:func:`forecasts` as a table (amounts, then dates as month and year)."""
+    shown = forecast[list(FORECAST_COLUMNS)].copy()
+    shown.index.name = None
+    money = ["bac", "eac", "eac_p10", "eac_p50", "eac_p90"]
+    if thousands is None:
+        thousands = bool(shown[money].abs().max().max() >= 1e6)
+    if thousands:
+        shown[money] = shown[money] / 1000.0
+    dates = [c for c in shown.columns if "finish" in c]
+    for c in dates:
+        shown[c] = pd.to_datetime(shown[c]).dt.strftime("%b %Y")
+    styler = shown.style.format("{:,.0f}", subset=money, na_rep="–")
+    styler = styler.format(lambda x: x if isinstance(x, str) else "–", subset=dates)
+    styler = styler.relabel_index(list(FORECAST_COLUMNS.values()), axis="columns")
+    styler = styler.set_properties(subset=["name"], **{"text-align": "left"})
+    styler = styler.set_caption(
+        f"Amounts in {'thousands of ' if thousands else ''}{currency}. EAC = BAC ÷ CPI; "
+        "forecast finish from earned schedule. P10–P90: the range holding 80 % of the "
+        "bootstrapped forecasts (each month's cost and schedule efficiency drawn again "
+        "from the project's own history).")
+    return styler.set_table_attributes('class="pmo-table"')
+
+
+def project_s_curves(portfolio: Portfolio, month, forecast: pd.DataFrame,
+                     table: pd.DataFrame, *, columns: int = 3, currency: str | None = None):
+    """One small S-curve per project: PV, EV, AC, the EAC forecast and its P10–P90 band.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+    forecast : DataFrame
+        :func:`forecasts`.
+    table : DataFrame
+        :func:`pmo_lib.evm.performance_table` (for each project's RAG).
+    columns : int, keyword-only
+        Panels per row.
+    currency : str, optional
+        Default the portfolio's.
+
+    Returns
+    -------
+    matplotlib Figure
+        One Axes per project (in the order of ``forecast``), titled ``"ID · RAG"``; a
+        project with measured cost gets :func:`pmo_lib.plots.s_curve_forecast`, one
+        without :func:`pmo_lib.plots.s_curve`. One legend for the figure.
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    month = parse_month(month)
+    currency = currency or portfolio.currency
+    ids = list(forecast.index)
+    rows = max(1, math.ceil(len(ids) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 2.9 * rows),
+                             squeeze=False, layout="constrained")
+    for ax, pid in zip(axes.flat, ids, strict=False):
+        curve = s_curve(portfolio.select([pid]), through=month)
+        row = forecast.loc[pid]
+        rag = table.at[("project", pid), "rag"]
+        title = f"{pid} · {rag}"
+        last = curve["ac"].dropna().index
+        finish = row["forecast_finish"]
+        if len(last) and pd.notna(finish):     # finishing this month: draw to its end
+            finish = max(pd.Timestamp(finish), last[-1].end_time.normalize())
+        if len(last) and np.isfinite(row["eac"]):
+            band = (row["eac_p10"], row["eac_p90"]) if np.isfinite(row["eac_p10"]) else (None,
+                                                                                          None)
+            plots.s_curve_forecast(curve, row["eac"], *band,
+                                   forecast_finish=None if pd.isna(finish) else finish,
+                                   ax=ax, title=title, currency=currency, status_month=month)
+        else:
+            plots.s_curve(curve, ax=ax, title=title, currency=currency, status_month=month)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.title.set_color(RAG_COLOURS.get(rag, "#333333"))
+        ax.title.set_fontweight("bold")
+        ax.set_xlabel("")
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    for ax in list(axes.flat)[len(ids):]:
+        ax.set_visible(False)
+    shown = {}
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            shown.setdefault(lab, h)
+    fig.legend(shown.values(), shown.keys(), loc="outside lower center",
+               ncol=min(len(shown), 6), frameon=False)
+    return fig
 
 
 # ----------------------------------------------------------------------------------------
@@ -1333,15 +1671,30 @@ def glossary() -> Block:
     return Block(html, "\n".join(f"{k}: {v}" for k, v in terms))
 
 
+def _rating_text(t: RagThresholds) -> str:
+    index = "SPI(t)" if t.schedule_index == "spi_t" else "SPI"
+    text = (f"{index} and CPI green at or above {t.green:.2f}, amber at or above "
+            f"{t.amber:.2f}")
+    if t.rate_vac:
+        text += (f"; VAC / BAC green at or above {t.vac_amber:.0%}, amber at or above "
+                 f"{t.vac_red:.0%}")
+    return text
+
+
+def project_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The project rows of :func:`pmo_lib.evm.performance_table`, indexed by ``project_id``
+    (what :func:`headline`, :func:`key_messages` and the charts take as ``performance``)."""
+    return table.loc["project"].rename_axis("project_id")
+
+
 def provenance(portfolio: Portfolio, month, thresholds: RagThresholds | None = None) -> Block:
     """Where the figures come from: data folder, month, thresholds, PMO Kit version, time."""
     t = thresholds or RagThresholds()
     month = parse_month(month)
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
     text = (f"Produced on {when} with PMO Kit {_version()} from the data in {portfolio.path} "
-            f"({portfolio.name}), status month {month}. RAG thresholds: green at or above "
-            f"{t.green:.2f}, amber at or above {t.amber:.2f}. The executed notebook beside "
-            "this page records these parameters.")
+            f"({portfolio.name}), status month {month}. RAG rating: {_rating_text(t)}. The "
+            "executed notebook beside this page records these parameters.")
     html = f'<p class="pmo-provenance" style="color:#666;font-size:0.85em">{escape(text)}</p>'
     return Block(html, text)
 
@@ -1605,7 +1958,8 @@ def run_monthly_report(month: str | pd.Period | None = None,
     out : str or Path, optional
         Output folder, created if needed; default ``reports`` under the current directory.
     thresholds : RagThresholds, optional
-        RAG thresholds (default ``RagThresholds()``: green ≥ 0.95, amber ≥ 0.90).
+        RAG rating (default :data:`REPORT_THRESHOLDS`: SPI(t) and CPI green ≥ 0.95, amber
+        ≥ 0.90; VAC / BAC green ≥ −5 %, amber ≥ −10 %).
     notebook : str or Path, optional
         The report notebook (default :data:`REPORT_NOTEBOOK`).
     kernel_name : str
@@ -1635,7 +1989,7 @@ def run_monthly_report(month: str | pd.Period | None = None,
     cell tagged ``headline``; export HTML without code (nbconvert ``HTMLExporter`` with
     ``exclude_input``); write the JSON; move the three files into ``out``.
     """
-    t = thresholds or RagThresholds()
+    t = thresholds or REPORT_THRESHOLDS
     source = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
     if not source.is_file():
         raise ReportError(f"report notebook not found: {source}")
@@ -1646,7 +2000,9 @@ def run_monthly_report(month: str | pd.Period | None = None,
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"cannot write the report to {out_dir}: it is a file, not a folder")
     parameters = {"data": str(data_path), "month": str(status_month),
-                  "rag_green": float(t.green), "rag_amber": float(t.amber)}
+                  "rag_green": float(t.green), "rag_amber": float(t.amber),
+                  "rag_schedule_index": t.schedule_index, "rag_rate_vac": bool(t.rate_vac),
+                  "rag_vac_amber": float(t.vac_amber), "rag_vac_red": float(t.vac_red)}
     _check_parameters(source, parameters)
 
     stem = f"{REPORT_NAME}_{status_month}"

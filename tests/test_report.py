@@ -50,15 +50,15 @@ has_sample = pytest.mark.skipif(not (SAMPLE_DATA / "status.csv").is_file(),
 
 
 def _expected(data: Path, month: str) -> tuple[pd.DataFrame, pd.Series]:
-    pf = load_portfolio(data)
-    perf = evm.project_performance(pf, month)
-    return perf, evm.rollup(perf).iloc[0]
+    """What the report shows by default: every level rated on SPI(t), CPI and VAC / BAC."""
+    table = evm.performance_table(load_portfolio(data), month, report.REPORT_THRESHOLDS)
+    return table.loc["project"], table.loc[("portfolio", "Total")]
 
 
 def _assert_headline_matches_evm(figures: dict, data: Path, month: str) -> None:
     perf, total = _expected(data, month)
     assert figures["month"] == month
-    for key in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "vac"):
+    for key in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "spi_t", "eac", "vac"):
         assert figures[key] == pytest.approx(float(total[key]), rel=REL, abs=ABS), key
     counts = perf["rag"].value_counts().reindex(list(evm.RAG_LEVELS), fill_value=0)
     assert figures["rag_counts"] == {k: int(v) for k, v in counts.items()}
@@ -92,7 +92,9 @@ def test_notebook_parameters_as_papermill_sees_them():
     assert tuple(params) == report.PARAMETERS
     assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
         "data": ("str", '""'), "month": ("str", '""'),
-        "rag_green": ("float", "0.95"), "rag_amber": ("float", "0.90")}
+        "rag_green": ("float", "0.95"), "rag_amber": ("float", "0.90"),
+        "rag_schedule_index": ("str", '"spi_t"'), "rag_rate_vac": ("bool", "True"),
+        "rag_vac_amber": ("float", "-0.05"), "rag_vac_red": ("float", "-0.10")}
     assert all(v["help"] for v in params.values())
 
 
@@ -380,7 +382,10 @@ def test_headline_hand_checked_end_to_end(mini_reports):
     _, results = mini_reports
     jan, feb = (json.loads(results[m].summary.read_text()) for m in MINI_MONTHS)
     assert (jan["ev"], jan["ac"], jan["cpi"]) == (1800.0, 1800.0, 1.0)
-    assert jan["rag_counts"] == {"green": 0, "amber": 1, "red": 0, "grey": 1}
+    # January: P1's SPI is 0.90 (amber on SPI) but its SPI(t) is 0.6 / (16/31) = 1.16: the
+    # report rates SPI(t), so P1 is green; P2 has not started (grey, VAC not rated yet).
+    assert jan["spi_t"] == pytest.approx(1800 / 3400 * 31 / 16, rel=REL)
+    assert jan["rag_counts"] == {"green": 1, "amber": 0, "red": 0, "grey": 1}
     assert (feb["pv"], feb["ev"], feb["ac"]) == (3400.0, 3200.0, 3650.0)
     assert feb["eac"] == pytest.approx(3878.125, rel=REL)
     assert feb["rag_counts"] == {"green": 0, "amber": 0, "red": 2, "grey": 0}
@@ -396,7 +401,9 @@ def test_executed_notebook_keeps_its_parameters(mini_reports, month):
     _, results = mini_reports
     nb = nbformat.read(results[month].notebook, as_version=4)
     assert nb.metadata.papermill.parameters == {
-        "data": str(MINI.resolve()), "month": month, "rag_green": 0.95, "rag_amber": 0.90}
+        "data": str(MINI.resolve()), "month": month, "rag_green": 0.95, "rag_amber": 0.90,
+        "rag_schedule_index": "spi_t", "rag_rate_vac": True, "rag_vac_amber": -0.05,
+        "rag_vac_red": -0.10}
     assert report.read_headline(nb)["month"] == month
     assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
@@ -480,7 +487,8 @@ def test_undeclared_parameter_is_refused(tmp_path):
     out = tmp_path / "out"
     with pytest.raises(ReportError, match=r"does not declare the parameter rag_amber in its "
                                           r"cell tagged 'parameters'; it declares: data, "
-                                          r"month, rag_green$"):
+                                          r"month, rag_green, rag_schedule_index, "
+                                          r"rag_rate_vac, rag_vac_amber, rag_vac_red$"):
         report.run_monthly_report("2026-02", MINI, out, notebook=source)
     assert not out.exists()
 
