@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -60,8 +61,11 @@ def test_report_prints_the_html_path(tmp_path, capsys):
                           "them all)"),
     (["--rag-green", "0.8"], "RAG thresholds: need 0 < amber <= green, got amber=0.9, "
                              "green=0.8"),
+    (["--rag-vac-amber", "-0.2", "--rag-vac-red", "-0.1"],
+     "RAG thresholds: need vac_red <= vac_amber <= 0 (fractions of BAC), got vac_red=-0.1, "
+     "vac_amber=-0.2"),
 ], ids=["month-13", "month-name", "month-without-status", "unknown-data", "bad-file",
-        "bad-thresholds"])
+        "bad-thresholds", "bad-vac-thresholds"])
 def test_report_errors(tmp_path, bad_data, capsys, args, message):
     out = tmp_path / "out"
     out.mkdir()
@@ -75,6 +79,21 @@ def test_report_errors(tmp_path, bad_data, capsys, args, message):
     assert captured.out == ""
     assert captured.err == f"pmo: error: {message.format(**paths)}\n"
     assert _files(out) == []
+
+
+def test_report_rating_options_reach_the_notebook(tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(["report", "--month", "2026-01", "--data", str(MINI), "--out", str(out),
+                   "--rag-schedule-index", "spi", "--no-rag-vac", "--rag-vac-amber", "-0.02",
+                   "--rag-vac-red", "-0.2"])
+    assert status == 0, capsys.readouterr().err
+    summary = json.loads((out / "monthly_portfolio_report_2026-01.json").read_text())
+    assert summary["parameters"] | {"data": None} == {
+        "data": None, "month": "2026-01", "rag_green": 0.95, "rag_amber": 0.90,
+        "rag_schedule_index": "spi", "rag_rate_vac": False, "rag_vac_amber": -0.02,
+        "rag_vac_red": -0.2}
+    # Rated on SPI, P1 (SPI 0.90) is amber in January; on SPI(t) (the default) it is green.
+    assert summary["rag_counts"] == {"green": 0, "amber": 1, "red": 0, "grey": 1}
 
 
 def test_report_error_as_a_process(tmp_path):
