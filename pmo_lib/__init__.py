@@ -7,14 +7,29 @@ Notebooks import the modules and read them by concept::
     evm.project_performance(pf, "2026-10")
 
 Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
-:mod:`~pmo_lib.calendar` (working days), :mod:`~pmo_lib.evm` (earned value),
-:mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the monthly report runner),
-:mod:`~pmo_lib.cli` (the ``pmo`` command).
+:mod:`~pmo_lib.calendar` (working days), :mod:`~pmo_lib.evm` (earned value and earned
+schedule), :mod:`~pmo_lib.schedule` (critical path), :mod:`~pmo_lib.network` (dependency
+graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.methodology` (life-cycle
+templates, gates, charter, governance registers), :mod:`~pmo_lib.agile` (agile delivery
+metrics and forecasts), :mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the monthly
+report runner), :mod:`~pmo_lib.cli` (the ``pmo`` command).
 """
 
 from pathlib import Path
 
-from . import calendar, errors, evm, health, model, network, plots, report, schedule
+from . import (
+    agile,
+    calendar,
+    errors,
+    evm,
+    health,
+    methodology,
+    model,
+    network,
+    plots,
+    report,
+    schedule,
+)
 from .calendar import WorkCalendar
 from .errors import (
     DataValidationError,
@@ -39,11 +54,13 @@ __all__ = [
     "UnknownReferenceError",
     "WorkCalendar",
     "__version__",
+    "agile",
     "calendar",
     "errors",
     "evm",
     "health",
     "load_portfolio",
+    "methodology",
     "model",
     "network",
     "parse_month",

@@ -1038,8 +1038,8 @@ _SUMS = ["bac", "pv", "ev", "ac"]
 def _with_indicators(sums: pd.DataFrame, thresholds: RagThresholds | None) -> pd.DataFrame:
     ind = indicators(sums["pv"], sums["ev"], sums["ac"], sums["bac"])
     out = pd.concat([sums[_SUMS], ind[list(_TABLE_INDICATORS)]], axis=1)
-    out["percent_complete"] = 100 * _ratio(sums["ev"], sums["bac"])
-    out["percent_spent"] = 100 * _ratio(sums["ac"], sums["bac"])
+    out["percent_complete"] = _ratio(100 * sums["ev"], sums["bac"])
+    out["percent_spent"] = _ratio(100 * sums["ac"], sums["bac"])
     return pd.concat([out, rate(out, thresholds)], axis=1)
 
 
