@@ -68,7 +68,7 @@ _GANTT_LABELS = {
 }
 
 _MONEY_COLS = ("bac", "pv", "ev", "ac", "sv", "cv", "eac", "etc", "vac")
-_INDEX_COLS = ("spi", "cpi", "tcpi")
+_INDEX_COLS = ("spi", "cpi", "tcpi", "spi_t")
 _PERCENT_COLS = ("percent_complete", "percent_spent")
 
 
@@ -167,8 +167,10 @@ def s_curve_forecast(curve: pd.DataFrame, eac: float, eac_low: float | None = No
     eac_low, eac_high : float, optional
         Range of the EAC; the band is drawn when both are given. [cur]
     forecast_finish : date or str, optional
-        Forecast finish (e.g. from :func:`pmo_lib.evm.project_earned_schedule`); default the
-        end of the curve's last month (the baseline finish).
+        Forecast finish (e.g. from :func:`pmo_lib.evm.project_earned_schedule`); default (or
+        NaT) the end of the curve's last month (the baseline finish). A finish within or
+        before the last measured month (the project is finishing) is drawn at that month's
+        end.
     ax : matplotlib Axes, optional
     title, currency : str
     status_month : str or Period, optional
@@ -185,8 +187,7 @@ def s_curve_forecast(curve: pd.DataFrame, eac: float, eac_low: float | None = No
     Raises
     ------
     ValueError
-        The curve has no measured actual cost, or the forecast finish is before its last
-        measured month.
+        The curve has no measured actual cost.
     """
     measured = curve["ac"].dropna()
     if measured.empty:
@@ -197,11 +198,9 @@ def s_curve_forecast(curve: pd.DataFrame, eac: float, eac_low: float | None = No
         status_month = last
     ax = s_curve(curve, ax=ax, title=title, currency=currency, status_month=status_month)
     start = last.to_timestamp(how="end").normalize()
-    finish = (curve.index[-1].to_timestamp(how="end").normalize() if forecast_finish is None
-              else pd.Timestamp(forecast_finish))
-    if pd.isna(finish) or finish < start:
-        raise ValueError(f"s_curve_forecast: the forecast finish {finish} is before the last "
-                         f"measured month {last}; give a forecast_finish after {start.date()}")
+    finish = (curve.index[-1].to_timestamp(how="end").normalize()
+              if forecast_finish is None or pd.isna(forecast_finish)
+              else max(pd.Timestamp(forecast_finish), start))
     x = [start, finish]
     a0 = float(measured.iloc[-1])
     if eac_low is not None and eac_high is not None:
@@ -413,7 +412,7 @@ def performance_table(performance: pd.DataFrame, currency: str = "EUR",
     fmt |= {c: "{:.2f}" for c in df.columns if c in _INDEX_COLS}
     fmt |= {c: "{:.0f} %" for c in df.columns if c in _PERCENT_COLS}
     headers = {c: c.upper() if c in _MONEY_COLS + _INDEX_COLS else c.replace("_", " ")
-               for c in df.columns}
+               for c in df.columns} | {"spi_t": "SPI(t)"}
     styler = df.style.format(fmt, na_rep="–")
     if "rag" in df.columns:
         styler = styler.map(

@@ -1060,11 +1060,8 @@ def project_s_curves(portfolio: Portfolio, month, forecast: pd.DataFrame,
         row = forecast.loc[pid]
         rag = table.at[("project", pid), "rag"]
         title = f"{pid} · {rag}"
-        last = curve["ac"].dropna().index
         finish = row["forecast_finish"]
-        if len(last) and pd.notna(finish):     # finishing this month: draw to its end
-            finish = max(pd.Timestamp(finish), last[-1].end_time.normalize())
-        if len(last) and np.isfinite(row["eac"]):
+        if curve["ac"].notna().any() and np.isfinite(row["eac"]):
             band = (row["eac_p10"], row["eac_p90"]) if np.isfinite(row["eac_p10"]) else (None,
                                                                                           None)
             plots.s_curve_forecast(curve, row["eac"], *band,

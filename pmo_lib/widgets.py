@@ -68,8 +68,8 @@ __all__ = [
 ]
 
 #: Columns of :func:`pmo_lib.evm.project_performance` the RAG panel shows, in order.
-TABLE_COLUMNS = ("name", "programme", "bac", "pv", "ev", "ac", "spi", "cpi", "rag",
-                 "rag_reason")
+TABLE_COLUMNS = ("name", "programme", "bac", "pv", "ev", "ac", "spi", "spi_t", "cpi", "vac",
+                 "rag", "rag_reason")
 
 #: Range and step of the threshold sliders (SPI and CPI values). [ratio]
 _SLIDER = {"min": 0.50, "max": 1.10, "step": 0.01}
@@ -106,7 +106,13 @@ class RagThresholdPanel(_Panel):
     month : ipywidgets.Dropdown
         The status month (``'YYYY-MM'``).
     green, amber : ipywidgets.FloatSlider
-        The thresholds on SPI and CPI. [ratio]
+        The thresholds on SPI (or SPI(t)) and CPI. [ratio]
+    schedule_index : ipywidgets.Dropdown
+        The schedule index rated, ``"spi"`` or ``"spi_t"``.
+    rate_vac : ipywidgets.Checkbox
+        Whether VAC / BAC is rated too.
+    vac_amber, vac_red : ipywidgets.FloatSlider
+        The thresholds on VAC / BAC. [fraction of BAC]
     table : DataFrame
         The per-project table shown (columns :data:`TABLE_COLUMNS`), for the current values.
     counts : Series
@@ -134,29 +140,49 @@ class RagThresholdPanel(_Panel):
                                             readout_format=".2f", style=style, **_SLIDER)
         self.amber = ipywidgets.FloatSlider(value=t.amber, description="Amber at or above",
                                             readout_format=".2f", style=style, **_SLIDER)
+        self.schedule_index = ipywidgets.Dropdown(
+            options=[("SPI (money)", "spi"), ("SPI(t) (earned schedule)", "spi_t")],
+            value=t.schedule_index, description="Schedule index", style=style)
+        self.rate_vac = ipywidgets.Checkbox(value=t.rate_vac, description="Rate VAC / BAC",
+                                            indent=False)
+        self.vac_amber = ipywidgets.FloatSlider(value=t.vac_amber, min=-0.30, max=0.0,
+                                                step=0.01, readout_format=".0%", style=style,
+                                                description="VAC/BAC green at or above")
+        self.vac_red = ipywidgets.FloatSlider(value=t.vac_red, min=-0.30, max=0.0, step=0.01,
+                                              readout_format=".0%", style=style,
+                                              description="VAC/BAC amber at or above")
         self._message = ipywidgets.HTML()
         self._counts = ipywidgets.HTML()
         self._table = ipywidgets.HTML()
         self._legend = ipywidgets.HTML()
         super().__init__(children=[
-            ipywidgets.HTML("<b>RAG thresholds what-if</b>: a project is green when SPI and "
-                            "CPI are both at or above the green threshold, amber when the "
-                            "worse one is at or above amber, red below amber."),
+            ipywidgets.HTML("<b>RAG thresholds what-if</b>: a project is green when its "
+                            "schedule index (SPI or SPI(t)) and CPI are both at or above the "
+                            "green threshold (and, when rated, its forecast overrun VAC / BAC "
+                            "is small enough), amber when the worst is at or above amber, red "
+                            "below."),
             ipywidgets.HBox([self.month, self.green, self.amber]),
+            ipywidgets.HBox([self.schedule_index, self.rate_vac, self.vac_amber,
+                             self.vac_red]),
             self._message, self._counts, self._table, self._legend,
         ])
-        for control in (self.month, self.green, self.amber):
+        for control in (self.month, self.green, self.amber, self.schedule_index,
+                        self.rate_vac, self.vac_amber, self.vac_red):
             control.observe(self._update, names="value")
         self._update()
 
     def _month_performance(self, month: str) -> pd.DataFrame:
-        if month not in self._performance:
-            self._performance[month] = evm.project_performance(self.portfolio, month)
+        if month not in self._performance:  # with SPI(t): every rating re-rates this table
+            self._performance[month] = evm.project_performance(
+                self.portfolio, month, evm.RagThresholds(schedule_index="spi_t"))
         return self._performance[month]
 
     def _update(self, change=None) -> None:
         try:
-            thresholds = evm.RagThresholds(green=self.green.value, amber=self.amber.value)
+            thresholds = evm.RagThresholds(
+                green=self.green.value, amber=self.amber.value, vac_amber=self.vac_amber.value,
+                vac_red=self.vac_red.value, schedule_index=self.schedule_index.value,
+                rate_vac=self.rate_vac.value)
         except PMOError as exc:
             self._not_updated("Table not updated", exc)
             return

@@ -374,5 +374,7 @@ def test_s_curve_forecast_line_and_band(mini):
     assert list(mdates.date2num(  # default finish: the end of the curve
         {ln.get_label(): ln for ln in without_band.get_lines()}["Forecast (EAC)"]
         .get_xdata()))[-1] == pytest.approx(_x(curve.index[-1].end_time.normalize()))
-    with pytest.raises(ValueError, match="is before the last measured month 2026-02"):
-        plots.s_curve_forecast(curve, eacs["cpi"], forecast_finish="2026-01-15")
+    early = plots.s_curve_forecast(curve, eacs["cpi"], forecast_finish="2026-01-15")
+    assert list(mdates.date2num(  # a finish before the last measured month: drawn at its end
+        {ln.get_label(): ln for ln in early.get_lines()}["Forecast (EAC)"]
+        .get_xdata())) == pytest.approx([_x(pd.Timestamp("2026-02-28"))] * 2)

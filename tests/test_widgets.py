@@ -122,6 +122,29 @@ def test_panel_on_the_sample_portfolio(sample):
     assert greens == sorted(greens)
 
 
+def test_panel_rates_spi_t_and_vac(sample):
+    panel = widgets.rag_threshold_panel(sample, "2026-10")
+    assert (panel.schedule_index.value, panel.rate_vac.value) == ("spi", False)
+    on_spi = panel.table["rag"].copy()
+    panel.schedule_index.value = "spi_t"
+    # DCM finished late: SPI is back at 1.00 but SPI(t) is 0.70.
+    assert on_spi["DCM"] != "red" and panel.table.at["DCM", "rag"] == "red"
+    assert panel.table.at["DCM", "rag_reason"].startswith("SPI(t) 0.70")
+    panel.rate_vac.value = True
+    expected = evm.performance_table(
+        sample, "2026-10", evm.RagThresholds(schedule_index="spi_t", rate_vac=True))
+    assert panel.table["rag"].to_dict() == expected.loc["project", "rag"].to_dict()
+    panel.vac_red.value = -0.30
+    panel.vac_amber.value = -0.30   # PLT's -26 % overrun is now green on VAC, still red on CPI
+    assert "VAC/BAC" not in panel.table.at["PLT", "rag_reason"]
+    panel.vac_amber.value = -0.01
+    panel.vac_red.value = -0.02
+    assert panel.error is None
+    panel.vac_red.value = 0.0       # the red line above the amber one: refused, table kept
+    assert panel.error is not None and "vac_red <= vac_amber" in panel.error
+    assert "SPI(t)" in panel._legend.value
+
+
 def test_engines_do_not_import_widgets():
     # Presentation imports engines, never the reverse (STYLE.md §2).
     root = Path(widgets.__file__).parent
