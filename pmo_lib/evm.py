@@ -69,6 +69,7 @@ __all__ = [
     "SCHEDULE_INDICES",
     "RagThresholds",
     "apply_thresholds",
+    "assignment_budget",
     "check_progress",
     "cumulative_pv",
     "cumulative_pv_by",
@@ -885,8 +886,44 @@ def period_indicators(tasks: pd.DataFrame, calendar: WorkCalendar, dates, percen
                       ind], axis=1)
 
 
+def assignment_budget(portfolio: Portfolio) -> pd.Series:
+    """Each task's budget from its resource assignments, for planned value by resource cost.
+
+    Budget of a task = Σ over its assignments of units × the resource's ``cost_rate`` × the
+    task's baseline working days (start and finish included). Spread with
+    ``planned_value(tasks, calendar, budget=assignment_budget(portfolio))`` (linear: labour
+    cost accrues evenly over the working days).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    Series
+        Index task id (every task, in the tasks table's order), named ``budget``; 0 for a
+        task without assignments. [cur]
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> assignment_budget(load_portfolio("tests/data/mini")).tolist()  # A1 A2 M1 B1
+    [1250.0, 2000.0, 0.0, 400.0]
+    """
+    tasks = portfolio.tasks
+    days = pd.Series(np.asarray(portfolio.calendar.working_days(tasks["baseline_start"],
+                                                                tasks["baseline_finish"]),
+                                dtype=float), index=tasks["id"].to_numpy())
+    a = portfolio.assignments
+    rate = a["resource_id"].map(portfolio.resources.set_index("id")["cost_rate"])
+    per_day = (a["units"] * rate).groupby(a["task_id"].to_numpy()).sum()
+    out = (per_day.reindex(days.index, fill_value=0.0) * days).astype(float)
+    out.index.name = "task_id"
+    return out.rename("budget")
+
+
 def planned_value(tasks: pd.DataFrame, calendar: WorkCalendar, freq: str = "M", *,
-                  curve: str = "linear") -> pd.DataFrame:
+                  curve: str = "linear", budget=None) -> pd.DataFrame:
     """Time-phased planned value: one row per task, one column per period.
 
     Parameters
@@ -899,12 +936,23 @@ def planned_value(tasks: pd.DataFrame, calendar: WorkCalendar, freq: str = "M", 
     curve : str, keyword-only
         Shape of each task's spread, one of :data:`PV_CURVES` (see :func:`cumulative_pv`);
         default ``"linear"``.
+    budget : Series, keyword-only, optional
+        The amounts to spread, by task id, in place of the ``budget`` column: e.g.
+        :func:`assignment_budget` for planned value from resource-assignment costs. A task
+        missing from it spreads 0.
 
     Returns
     -------
     DataFrame
         Index task id; columns a ``PeriodIndex`` spanning the baseline; values the PV planned
         in each period [cur]. Each row sums to the task's budget.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> planned_value(pf.tasks, pf.calendar, budget=assignment_budget(pf)).sum(axis=1).tolist()
+    [1250.0, 2000.0, 0.0, 400.0]
 
     Raises
     ------
@@ -914,6 +962,9 @@ def planned_value(tasks: pd.DataFrame, calendar: WorkCalendar, freq: str = "M", 
     if freq not in ("M", "W", "D"):
         raise DataValidationError(Problem("planned_value", None, None, "freq",
                                           f"unknown period {freq!r}; use M, W or D"))
+    if budget is not None:
+        tasks = tasks.assign(budget=pd.Series(budget, dtype=float)
+                             .reindex(tasks["id"].to_numpy(), fill_value=0.0).to_numpy())
     periods = pd.period_range(tasks["baseline_start"].min(), tasks["baseline_finish"].max(),
                               freq=freq, name="period")
     ends = periods.end_time.normalize()

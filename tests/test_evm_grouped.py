@@ -235,3 +235,17 @@ def test_rate_names_the_missing_column():
 def test_rag_reason_shows_the_failing_digit():
     r = evm.rag_status([0.949], [1.0])
     assert r.at[0, "rag_reason"] == "SPI 0.949 below 0.95"
+
+
+def test_planned_value_from_assignment_costs(mini, sample):
+    # mini: A1 5 working days x 0.5 x 500/d; A2 10 d x 1 x 200/d; M1 none; B1 4 d x 0.5 x 200/d.
+    budget = evm.assignment_budget(mini)
+    assert budget.to_dict() == {"A1": 1250.0, "A2": 2000.0, "M1": 0.0, "B1": 400.0}
+    pv = evm.planned_value(mini.tasks, mini.calendar, budget=budget)
+    # A2 spreads 2000 over 12-26 Jan (10 working days, 19 Jan a holiday): all in January.
+    assert pv.loc["A2", pd.Period("2026-01", "M")] == pytest.approx(2000.0)
+    np.testing.assert_allclose(pv.sum(axis=1), budget.loc[pv.index])
+    by_resources = evm.assignment_budget(sample)
+    assert (by_resources >= 0).all() and by_resources.sum() > 0
+    pv = evm.planned_value(sample.tasks, sample.calendar, budget=by_resources)
+    np.testing.assert_allclose(pv.sum(axis=1), by_resources.loc[pv.index], rtol=1e-12)
