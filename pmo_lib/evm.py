@@ -77,6 +77,7 @@ __all__ = [
     "earned_schedule",
     "earned_schedule_by",
     "forecast",
+    "indicator_history",
     "indicators",
     "performance_table",
     "period_indicators",
@@ -1165,6 +1166,63 @@ def project_performance(portfolio: Portfolio, month,
                                 tasks=tasks)
         perf = perf.join(es[["spi_t"]])
     return apply_thresholds(perf, t)
+
+
+def indicator_history(portfolio: Portfolio, through=None, by="project_id", *,
+                      curve: str = "linear", method: str = "cpi") -> pd.DataFrame:
+    """The indicator set of every project (programme, or the portfolio) at every status date.
+
+    One :func:`period_indicators` call over the monthly snapshots: each task's percent
+    complete and actual cost at each status date (0 before its first status row), PV to each
+    status date. At each month the values equal :func:`project_performance` (percent-complete
+    EV).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    through : str or Period, optional
+        Last status month (default the latest).
+    by : str or None
+        ``"project_id"`` (default), a column of the projects table (e.g. ``"programme"``),
+        or None for the portfolio (label ``"Total"``).
+    curve, method : str, keyword-only
+        PV curve and EAC method (see :func:`period_indicators`).
+
+    Returns
+    -------
+    DataFrame
+        MultiIndex (group, ``month``: a monthly Period); columns ``status_date``, ``bac``,
+        ``pv``, ``ev``, ``ac`` [cur] and the :data:`INDICATORS`.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> h = indicator_history(load_portfolio("tests/data/mini"))
+    >>> h.loc["P1", ["pv", "ev", "ac", "spi"]].round(2)
+                 pv      ev      ac  spi
+    month
+    2026-01  2000.0  1800.0  1800.0  0.9
+    2026-02  3000.0  3000.0  3400.0  1.0
+    """
+    through = portfolio.latest_month if through is None else parse_month(through)
+    portfolio.status_date(through)  # a clear error when the month has no status
+    months = portfolio.months[portfolio.months <= through]
+    dates = pd.DatetimeIndex([portfolio.status_date(m) for m in months])
+    tasks = portfolio.tasks
+    labels, name = _group_labels(portfolio, by)
+    status = portfolio.status[portfolio.status["status_date"].isin(dates)]
+    rows = pd.Index(tasks["id"]).get_indexer(status["task_id"])
+    cols = dates.get_indexer(status["status_date"])
+    pct, ac = np.zeros((len(tasks), len(dates))), np.zeros((len(tasks), len(dates)))
+    pct[rows, cols] = status["percent_complete"].to_numpy(dtype=float)
+    ac[rows, cols] = status["actual_cost"].to_numpy(dtype=float)
+    out = period_indicators(tasks, portfolio.calendar, dates, pct, ac, by=labels.to_numpy(),
+                            curve=curve, method=method)
+    groups = out.index.get_level_values(0)
+    out.index = pd.MultiIndex.from_arrays(
+        [groups, np.tile(months, len(out) // max(len(months), 1))], names=[name, "month"])
+    out.insert(0, "status_date", np.tile(dates, len(out) // max(len(dates), 1)))
+    return out
 
 
 #: Levels of :func:`performance_table`, in the order of its rows.

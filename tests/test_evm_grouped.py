@@ -249,3 +249,23 @@ def test_planned_value_from_assignment_costs(mini, sample):
     assert (by_resources >= 0).all() and by_resources.sum() > 0
     pv = evm.planned_value(sample.tasks, sample.calendar, budget=by_resources)
     np.testing.assert_allclose(pv.sum(axis=1), by_resources.loc[pv.index], rtol=1e-12)
+
+
+def test_indicator_history_equals_each_month(sample):
+    history = evm.indicator_history(sample, through="2026-10")
+    months = history.index.get_level_values("month").unique()
+    assert list(months) == list(sample.months)
+    for month in ("2025-11", "2026-04", "2026-10"):
+        perf = evm.project_performance(sample, month)
+        at = history.xs(pd.Period(month, "M"), level="month")
+        for k in ("bac", "pv", "ev", "ac", "spi", "cpi", "eac", "vac", "tcpi"):
+            np.testing.assert_allclose(at.loc[perf.index, k], perf[k], rtol=1e-9, atol=1e-6,
+                                       equal_nan=True, err_msg=f"{month} {k}")
+        assert (at["status_date"] == sample.status_date(month)).all()
+    total = evm.indicator_history(sample, by=None)
+    table = evm.performance_table(sample, "2026-10")
+    last = total.loc[("Total", pd.Period("2026-10", "M"))]
+    assert last["cpi"] == pytest.approx(table.loc[("portfolio", "Total"), "cpi"])
+    programmes = evm.indicator_history(sample, through="2026-06", by="programme")
+    assert programmes.index.get_level_values("programme").nunique() == 3
+    assert programmes.index.get_level_values("month").max() == pd.Period("2026-06", "M")
