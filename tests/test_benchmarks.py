@@ -35,3 +35,15 @@ def test_bench_cpm_runs(capsys):
     assert "results identical" in out and "ratio" in out
     assert [row["tasks"] for row in rows] == [200, 300]
     assert rows[1]["depth"] == 30  # levels of 10 tasks
+
+
+def test_bench_agile_runs(capsys):
+    result = _load("bench_agile").main(["--iterations", "400", "--items", "40",
+                                        "--baseline-runs", "400", "--periods", "6",
+                                        "--cfd-items", "300", "--cfd-baseline-days", "15",
+                                        "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert out.count("speed-up ratio") == 3 and "results identical on the 15 days" in out
+    when = result["forecast"]["when"]
+    assert max(abs(a - b) for a, b in zip(when["engine"], when["loop"], strict=True)) <= 1
+    assert result["cfd"]["ratio"] > 0
