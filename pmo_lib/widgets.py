@@ -28,6 +28,14 @@ Panels
     VAC, TCPI, the forecast finish (earned schedule) and the RAG. Pure function:
     :func:`evm_forecast` (:func:`pmo_lib.evm.indicators`, :func:`pmo_lib.evm.earned_schedule`
     and :func:`pmo_lib.evm.rag_status` on an :class:`EvmCase` from :func:`evm_case`).
+:func:`agile_forecast_panel`
+    A throughput history: sliders for the items still to do, the history window and the
+    periods ahead; shows when the items will be done and how many by then, at 50/85/95 %
+    confidence, and the distribution of the Monte Carlo runs. Pure functions:
+    :func:`pmo_lib.agile.forecast_when` and :func:`pmo_lib.agile.forecast_how_many`.
+:func:`plan_panel`
+    A life-cycle template and a duration: shows the plan skeleton's finish, gate dates and
+    Gantt chart. Pure function: :func:`pmo_lib.methodology.instantiate`.
 """
 
 from __future__ import annotations
@@ -54,14 +62,18 @@ __all__ = [
     "FORECAST_KEYS",
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
+    "AgileForecastPanel",
     "EvmCase",
     "EvmPanel",
+    "PlanPanel",
     "PortfolioSchedulePanel",
     "RagThresholdPanel",
     "SchedulePanel",
+    "agile_forecast_panel",
     "evm_case",
     "evm_forecast",
     "evm_panel",
+    "plan_panel",
     "portfolio_schedule_panel",
     "rag_threshold_panel",
     "schedule_panel",
@@ -1025,3 +1037,251 @@ def evm_panel(portfolio: Portfolio | None = None, month=None, *, project: str | 
     evm._check_choice(method, evm.EAC_METHODS, "evm_panel", "method", "EAC method")
     return EvmPanel(evm_case(portfolio, month, project), method=method,
                     thresholds=thresholds)
+
+
+# ----------------------------------------------------------------------------------------
+# Agile: "when will it be done?" and "how many by then?"
+# ----------------------------------------------------------------------------------------
+class AgileForecastPanel(_Panel):
+    """The agile throughput forecast what-if panel (build it with :func:`agile_forecast_panel`).
+
+    Attributes
+    ----------
+    history : Series
+        Throughput per past period (e.g. ``agile.throughput(items).loc[project]``). [items]
+    items : ipywidgets.IntSlider
+        Items still to do. [items]
+    window : ipywidgets.IntSlider
+        How many of the latest periods of ``history`` the forecast draws from. [periods]
+    periods : ipywidgets.IntSlider
+        Periods ahead for "how many items by then?". [periods]
+    when, how_many : dict
+        :func:`pmo_lib.agile.forecast_when` and :func:`pmo_lib.agile.forecast_how_many` of
+        the controls' values (and ``finish_NN``: the period each ``within_NN`` ends in, when
+        the history is indexed by periods).
+    error : str or None
+        Why the figures were not updated; None when they match the controls.
+    """
+
+    def __init__(self, history: pd.Series, items: int, periods: int, *, unit: str,
+                 iterations: int, seed: int):
+        self.history = history
+        self.unit, self.iterations, self.seed = unit, iterations, seed
+        self.error: str | None = None
+        self.when: dict = {}
+        self.how_many: dict = {}
+        style = {"description_width": "initial"}
+        top = int(max(4 * items, 4 * history.sum() / max(len(history), 1) * 26, 10))
+        self.items = ipywidgets.IntSlider(value=items, min=0, max=top, style=style,
+                                          description="Items still to do")
+        self.window = ipywidgets.IntSlider(value=len(history), min=1, max=len(history),
+                                           style=style,
+                                           description=f"History: last {unit}s used")
+        self.periods = ipywidgets.IntSlider(value=periods, min=1, max=max(3 * periods, 26),
+                                            style=style, description=f"{unit.title()}s ahead")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        super().__init__(children=[
+            ipywidgets.HTML("<b>Agile forecast what-if</b>: Monte Carlo runs draw past "
+                            f"{unit}s' throughput at random until the items are done (and "
+                            f"count what gets done in the {unit}s ahead)."),
+            ipywidgets.HBox([self.items, self.window, self.periods]),
+            self._message, self._summary, self._chart,
+        ])
+        for control in (self.items, self.window, self.periods):
+            control.observe(self._update, names="value")
+        self._update()
+
+    def _update(self, change=None) -> None:
+        from . import agile
+
+        recent = self.history.iloc[-self.window.value:]
+        kw = {"iterations": self.iterations, "seed": self.seed}
+        try:
+            when = agile.forecast_when(recent, self.items.value, **kw)
+            how_many = agile.forecast_how_many(recent, self.periods.value, **kw)
+        except PMOError as exc:
+            self._not_updated("Not updated", exc)
+            return
+        last = self.history.index[-1] if len(self.history) else None
+        if isinstance(last, pd.Period):
+            when |= {k.replace("within", "finish"): last + int(v) for k, v in when.items()}
+        self.when, self.how_many = when, how_many
+        self._updated()
+        self._summary.value = self._summary_html()
+        self._chart.value = self._chart_png(recent)
+
+    def _summary_html(self) -> str:
+        u = self.unit
+        rows = []
+        for key, v in self.when.items():
+            if not key.startswith("within"):
+                continue
+            level = key.split("_")[1]
+            end = self.when.get(f"finish_{level}")
+            by = f" (by the end of {end})" if end is not None else ""
+            rows.append((f"{level} % sure: done within", f"{v:g} {u}s{by}"))
+        for key, v in self.how_many.items():
+            level = key.split("_")[-1]
+            rows.append((f"{level} % sure: in the next {self.periods.value} {u}s at least",
+                         f"{v:g} items"))
+        body = "".join(f"<tr><td style='padding-right:1em'>{html.escape(k)}</td>"
+                       f"<td style='text-align:right'><b>{html.escape(v)}</b></td></tr>"
+                       for k, v in rows)
+        return f"<table style='margin:0.4em 0'>{body}</table>"
+
+    def _chart_png(self, recent: pd.Series) -> bytes:
+        from . import agile
+
+        fig = Figure(figsize=(7, 3), layout="constrained")
+        ax = fig.subplots()
+        runs = agile.simulate_when(recent, self.items.value, iterations=self.iterations,
+                                   seed=self.seed)
+        agile.forecast_chart(runs, {k: v for k, v in self.when.items()
+                                    if k.startswith("within")}, ax=ax, unit=f"{self.unit}s",
+                             title=f"When will {self.items.value} items be done?")
+        return _figure_png(fig)
+
+
+def agile_forecast_panel(history, items: int | None = None, *, periods: int = 8,
+                         unit: str = "week", iterations: int = 5_000,
+                         seed: int = 1) -> AgileForecastPanel:
+    """A what-if panel: when will the remaining items be done, and how many by a date?
+
+    Sliders set the items still to do, how much of the history to trust (the latest
+    periods) and how far ahead to count; the panel shows the 50/85/95 % forecasts of
+    :func:`pmo_lib.agile.forecast_when` and :func:`pmo_lib.agile.forecast_how_many` and the
+    distribution of the runs.
+
+    Parameters
+    ----------
+    history : Series or array-like
+        Throughput per past period, oldest first (e.g. ``agile.throughput(items).loc[pid]``,
+        indexed by Period: the forecasts then also name the period they end in). [items]
+    items : int, optional
+        Items still to do (default: four periods of the mean throughput).
+    periods : int, keyword-only
+        Periods ahead for "how many?". [periods]
+    unit : str, keyword-only
+        Name of a period (``"week"``, ``"sprint"``, ...).
+    iterations, seed : int, keyword-only
+        Monte Carlo runs and seed (fixed, so the panel is reproducible).
+
+    Returns
+    -------
+    AgileForecastPanel
+
+    Raises
+    ------
+    DataValidationError
+        An empty history or one without any work done (nothing to forecast from).
+    """
+    from . import agile
+
+    h = history if isinstance(history, pd.Series) else pd.Series(np.asarray(history, float))
+    agile.forecast_how_many(h, 1, iterations=1, seed=seed)  # validates the history
+    if items is None:
+        items = round(4 * float(h.mean()))
+    return AgileForecastPanel(h, int(items), int(periods), unit=unit, iterations=iterations,
+                              seed=seed)
+
+
+# ----------------------------------------------------------------------------------------
+# Methodology: a plan skeleton from a template
+# ----------------------------------------------------------------------------------------
+class PlanPanel(_Panel):
+    """The life-cycle template what-if panel (build it with :func:`plan_panel`).
+
+    Attributes
+    ----------
+    template : ipywidgets.Dropdown
+        The methodology template (:func:`pmo_lib.methodology.list_templates`).
+    duration : ipywidgets.IntSlider
+        Planned duration. [d]
+    plan : ProjectPlan
+        :func:`pmo_lib.methodology.instantiate` of the controls' values.
+    gates : DataFrame
+        The plan's gates and their dates (``plan.gate_dates``).
+    error : str or None
+        Why the plan was not updated; None when it matches the controls.
+    """
+
+    def __init__(self, template: str, duration: int, start, calendar: WorkCalendar | None):
+        from . import methodology
+
+        self.start, self.calendar = pd.Timestamp(start), calendar
+        self.error: str | None = None
+        self.plan = None
+        self.gates = pd.DataFrame()
+        style = {"description_width": "initial"}
+        self.template = ipywidgets.Dropdown(options=methodology.list_templates(),
+                                            value=template, description="Life cycle",
+                                            style=style)
+        self.duration = ipywidgets.IntSlider(value=duration, min=10, max=750, step=5,
+                                             style=style,
+                                             description="Duration [working days]")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        super().__init__(children=[
+            ipywidgets.HTML("<b>Life-cycle what-if</b>: pick a template and a duration; the "
+                            "plan skeleton (phases, deliverables, gates) is scheduled on "
+                            "working days."),
+            ipywidgets.HBox([self.template, self.duration]),
+            self._message, self._summary, self._chart,
+        ])
+        for control in (self.template, self.duration):
+            control.observe(self._update, names="value")
+        self._update()
+
+    def _update(self, change=None) -> None:
+        from . import methodology
+
+        try:
+            plan = methodology.instantiate(self.template.value, "What-if", self.start,
+                                           duration=self.duration.value,
+                                           calendar=self.calendar)
+        except PMOError as exc:
+            self._not_updated("Plan not updated", exc)
+            return
+        self.plan, self.gates = plan, plan.gate_dates
+        self._updated()
+        gates = self.gates[["gate", "name", "due_date"]] if "name" in self.gates else self.gates
+        self._summary.value = (f"<div>Finish: <b>{plan.finish:%a %d %b %Y}</b>; "
+                               f"{len(plan.tasks)} tasks, {len(self.gates)} gates.</div>"
+                               + gates.style.format({"due_date": "{:%d %b %Y}"})
+                               .hide(axis="index").to_html())
+        self._chart.value = self._chart_png()
+
+    def _chart_png(self) -> bytes:
+        plan = self.plan
+        sched = plan.schedule().join(plan.tasks.set_index("id")[["name", "wbs", "milestone"]])
+        fig = Figure(figsize=(9, 0.22 * len(sched) + 1.6), layout="constrained")
+        plots.gantt(sched, ax=fig.subplots(), baseline=False,
+                    title=f"{self.template.value}: {self.duration.value} working days")
+        return _figure_png(fig)
+
+
+def plan_panel(template: str = "waterfall", duration: int = 120, *, start="2027-01-04",
+               calendar: WorkCalendar | None = None) -> PlanPanel:
+    """A what-if panel: the plan skeleton of a life-cycle template, for a duration.
+
+    A drop-down picks the template, a slider the duration; the panel shows the finish date,
+    the gate dates and a Gantt chart of the scheduled skeleton
+    (:func:`pmo_lib.methodology.instantiate`, then :func:`pmo_lib.schedule.cpm`).
+
+    Parameters
+    ----------
+    template : str
+        One of :func:`pmo_lib.methodology.list_templates`.
+    duration : int
+        Planned duration. [d]
+    start : date-like, keyword-only
+    calendar : WorkCalendar, keyword-only, optional
+
+    Returns
+    -------
+    PlanPanel
+    """
+    return PlanPanel(template, int(duration), start, calendar)

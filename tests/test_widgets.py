@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from test_schedule import _open_critical  # the same task as the engine's what-if test
 
-from pmo_lib import MissingDataError, ScheduleError, evm, schedule, widgets
+from pmo_lib import DataValidationError, MissingDataError, ScheduleError, evm, schedule, widgets
 from pmo_lib.exercises import scheduling
 
 
@@ -392,3 +392,47 @@ def test_evm_pure_forecast_and_errors(mini):
         widgets.evm_case(mini, "2026-02", "ZZ")
     with pytest.raises(MissingDataError):
         widgets.evm_panel(mini, "2024-01")
+
+
+def test_agile_forecast_panel_constant_history_is_exact():
+    history = pd.Series([5.0] * 6, index=pd.period_range("2026-03-02", periods=6, freq="W"))
+    panel = widgets.agile_forecast_panel(history, 12, periods=4)
+    # 5 items a week: 12 items need 3 weeks in every run; 4 weeks bring 20 items.
+    assert {k: v for k, v in panel.when.items() if k.startswith("within")} == \
+        {"within_50": 3, "within_85": 3, "within_95": 3}
+    assert panel.when["finish_85"] == history.index[-1] + 3
+    assert panel.how_many == {"at_least_50": 20.0, "at_least_85": 20.0, "at_least_95": 20.0}
+    assert "by the end of" in panel._summary.value and panel._chart.value[:4] == b"\x89PNG"
+    panel.items.value = 13
+    assert panel.when["within_50"] == 3 and panel.error is None
+    panel.items.value = 16
+    assert panel.when["within_50"] == 4
+
+
+def test_agile_forecast_panel_window_and_errors():
+    panel = widgets.agile_forecast_panel([0.0, 0.0, 2.0, 0.0, 0.0], 4, periods=2)
+    assert panel.when["within_50"] >= 2 and "finish_50" not in panel.when
+    panel.window.value = 2          # the last two periods did nothing: cannot forecast
+    assert panel.error is not None and "cannot forecast" in panel.error
+    assert panel.when["within_50"] >= 2  # what was shown stays
+    panel.window.value = 3
+    assert panel.error is None
+    with pytest.raises(DataValidationError, match="cannot forecast"):
+        widgets.agile_forecast_panel([0.0, 0.0])
+
+
+def test_plan_panel_follows_the_engine():
+    from pmo_lib import methodology
+
+    panel = widgets.plan_panel("v_model", 200, start="2027-01-04")
+    plan = methodology.instantiate("v_model", "x", "2027-01-04", duration=200)
+    assert panel.plan.finish == plan.finish
+    assert panel.gates["due_date"].tolist() == plan.gate_dates["due_date"].tolist()
+    panel.duration.value = 10       # fewer days than V-model deliverables: refused, plan kept
+    assert panel.error is not None and "at least one per deliverable" in panel.error
+    assert panel.plan.finish == plan.finish
+    panel.template.value = "scrum"  # fewer deliverables: 10 days are enough
+    assert panel.plan.template.name == "scrum" and panel.error is None
+    assert panel.plan.finish == methodology.instantiate("scrum", "x", "2027-01-04",
+                                                        duration=10).finish
+    assert panel._chart.value[:4] == b"\x89PNG"
