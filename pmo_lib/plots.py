@@ -29,11 +29,15 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from . import agile
+from .errors import DataValidationError, Problem
 from .evm import RAG_COLOURS, RagThresholds, rag_status
 
 __all__ = [
     "GANTT_COLOURS",
     "bullseye",
+    "burnup",
+    "cumulative_flow",
     "gantt",
     "index_trend",
     "money_formatter",
@@ -44,7 +48,9 @@ __all__ = [
     "s_curve",
     "s_curve_forecast",
     "spi_cpi_matrix",
+    "throughput_forecast",
     "variance_waterfall",
+    "velocity",
 ]
 
 #: Colours of the schedule charts, by kind of bar or marker.
@@ -1097,3 +1103,195 @@ def project_network(project_graph: nx.DiGraph, *, budget=None,
     if title:
         ax.set_title(title, loc="left", fontweight="bold")
     return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Agile delivery charts (the tables of pmo_lib.agile)
+# ----------------------------------------------------------------------------------------
+_AGILE_COLOURS = {"scope": "#37474f", "completed": "#2e7d32", "committed": "#a9bdd1",
+                  "mean": "#1f4e79", "recent": "#ef8f00", "forecast": "#1f4e79"}
+#: CFD band colours, by state (first state on top).
+_STATE_COLOURS = {"backlog": "#cfd8dc", "in_progress": "#64b5f6", "review": "#ffb74d",
+                  "done": "#81c784"}
+
+
+
+def _agile_finish(ax, title: str):
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def _agile_one_project(frame: pd.DataFrame, project, function: str) -> tuple[pd.DataFrame, str]:
+    """The rows of one project (level ``project_id`` of the index) and its name."""
+    projects = list(pd.unique(frame.index.get_level_values("project_id")))
+    if project is None:
+        if len(projects) != 1:
+            raise DataValidationError(Problem(
+                function, None, None, "project",
+                f"the table has {len(projects)} projects; choose one with project=..., one of "
+                f"{', '.join(map(repr, projects))}"))
+        project = projects[0]
+    if project not in projects:
+        raise DataValidationError(Problem(function, None, str(project), "project",
+                                          f"no such project; use one of "
+                                          f"{', '.join(map(repr, projects))}"))
+    return frame.xs(project, level="project_id"), str(project)
+
+
+def burnup(burnup_table: pd.DataFrame, *, project=None, ax=None,
+                 title: str | None = None, unit: str = "points"):
+    """Draw a burnup: the scope line and the completed line (the output of :func:`pmo_lib.agile.burnup`).
+
+    Parameters
+    ----------
+    burnup_table : DataFrame
+        :func:`pmo_lib.agile.burnup` per day (index ``project_id``, ``date``) or per sprint (index
+        ``project_id``, ``sprint``; x is then the sprint number).
+    project : str, keyword-only, optional
+        The project to draw; required when the table has several.
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only, optional
+    unit : str, keyword-only
+        Axis label: ``"points"`` or ``"items"``.
+
+    Returns
+    -------
+    matplotlib Axes
+        With the lines labelled ``Scope`` and ``Completed``.
+    """
+    rows, name = _agile_one_project(burnup_table, project, "burnup")
+    ax = _ax(ax)
+    x = rows.index.to_numpy()
+    daily = rows.index.name == "date"
+    ax.plot(x, rows["scope"].to_numpy(), color=_AGILE_COLOURS["scope"], lw=2, ls="--",
+            drawstyle="steps-post" if daily else "default", label="Scope")
+    ax.plot(x, rows["completed"].to_numpy(), color=_AGILE_COLOURS["completed"], lw=2,
+            marker=None if daily else "o", ms=4, label="Completed")
+    if rows.index.name == "sprint":
+        ax.set_xlabel("sprint")
+        ax.set_xticks(list(rows.index))
+    ax.set_ylabel(f"story {unit}" if unit == "points" else unit)
+    ax.set_ylim(bottom=0)
+    return _agile_finish(ax, title or f"{name}: release burnup")
+
+
+def cumulative_flow(cfd: pd.DataFrame, *, project=None, ax=None,
+                          title: str | None = None):
+    """Draw a cumulative flow diagram (the output of :func:`pmo_lib.agile.cumulative_flow`).
+
+    Parameters
+    ----------
+    cfd : DataFrame
+        :func:`pmo_lib.agile.cumulative_flow` (index ``project_id``, ``date``; one column per state).
+    project : str, keyword-only, optional
+        The project to draw; required when the table has several.
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        One band per state, ``done`` at the bottom; the top edge of each band is a line
+        labelled with the state, whose data is the number of items that reached that state
+        or a later one.
+    """
+    rows, name = _agile_one_project(cfd, project, "cumulative_flow")
+    ax = _ax(ax)
+    states = [s for s in agile.STATES if s in rows.columns]
+    reached = rows[states[::-1]].cumsum(axis=1)[states[::-1]]   # done, review+done, ...
+    below = np.zeros(len(rows))
+    for s in states[::-1]:
+        top = reached[s].to_numpy(dtype=float)
+        ax.fill_between(rows.index, below, top, step="post", color=_STATE_COLOURS.get(s),
+                        alpha=0.9, linewidth=0)
+        ax.plot(rows.index, top, drawstyle="steps-post", color="0.25", lw=0.8, label=s)
+        below = top
+    ax.set_ylabel("items")
+    ax.set_ylim(bottom=0)
+    ax = _agile_finish(ax, title or f"{name}: cumulative flow")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", frameon=False)
+    return ax
+
+
+def velocity(sprints: pd.DataFrame, *, project=None, ax=None, title: str | None = None,
+                   recent: int = 3):
+    """Draw committed and completed points per sprint, with the mean velocity.
+
+    Parameters
+    ----------
+    sprints : DataFrame
+        The sprints table (see the module docstring).
+    project : str, keyword-only, optional
+        The project to draw; required when the table has several.
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only, optional
+    recent : int, keyword-only
+        As :func:`pmo_lib.agile.velocity` (the recent mean is drawn too).
+
+    Returns
+    -------
+    matplotlib Axes
+        Bars labelled ``Committed`` and ``Completed`` (one per sprint), horizontal lines
+        ``Mean velocity`` and ``Last N sprints`` from :func:`pmo_lib.agile.velocity`.
+    """
+    s = agile.check_sprints(sprints).sort_values(["project_id", "sprint"], kind="stable")
+    rows, name = _agile_one_project(s.set_index(["project_id", "sprint"]), project, "velocity")
+    summary = agile.velocity(s[s["project_id"] == name], recent=recent).loc[name]
+    ax = _ax(ax)
+    x = rows.index.to_numpy()
+    ax.bar(x - 0.2, rows["committed_points"], width=0.4, color=_AGILE_COLOURS["committed"],
+           label="Committed")
+    ax.bar(x + 0.2, rows["completed_points"], width=0.4, color=_AGILE_COLOURS["completed"],
+           label="Completed")
+    ax.axhline(summary["velocity_mean"], color=_AGILE_COLOURS["mean"], lw=1.5,
+               label=f"Mean velocity {summary['velocity_mean']:.1f}")
+    ax.axhline(summary["velocity_recent"], color=_AGILE_COLOURS["recent"], lw=1.5, ls="--",
+               label=f"Last {recent} sprints {summary['velocity_recent']:.1f}")
+    ax.set_xticks(x)
+    ax.set_xlabel("sprint")
+    ax.set_ylabel("story points")
+    return _agile_finish(ax, title or f"{name}: velocity")
+
+
+def throughput_forecast(runs, forecast: dict, *, ax=None, title: str | None = None,
+                   unit: str = "periods"):
+    """Draw the distribution of Monte Carlo runs and the forecast's confidence levels.
+
+    Parameters
+    ----------
+    runs : array-like
+        :func:`pmo_lib.agile.simulate_when` or :func:`pmo_lib.agile.simulate_how_many` (same history, target,
+        iterations and seed as the forecast).
+    forecast : dict
+        :func:`pmo_lib.agile.forecast_when` (keys ``within_NN``) or :func:`pmo_lib.agile.forecast_how_many` (keys
+        ``at_least_NN``).
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only, optional
+    unit : str, keyword-only
+        What the runs count, for the axis label (e.g. ``"weeks"``, ``"items"``).
+
+    Returns
+    -------
+    matplotlib Axes
+        A histogram of the runs (share of runs per value) and one vertical line per forecast
+        key, labelled e.g. ``85 %: within 4 periods``.
+    """
+    values = np.asarray(runs, dtype=float)
+    ax = _ax(ax)
+    lo, hi = np.floor(values.min()), np.ceil(values.max())
+    bins = np.arange(lo - 0.5, hi + 1.5) if hi - lo <= 60 else 40
+    ax.hist(values, bins=bins, weights=np.full(values.size, 1.0 / values.size),
+            color="#a9bdd1", edgecolor="white", label="Runs")
+    styles = [":", "--", "-", "-."]
+    for k, (key, v) in enumerate(forecast.items()):
+        words = key.replace("_", " ").rsplit(" ", 1)
+        ax.axvline(v, color=_AGILE_COLOURS["forecast"], lw=1.5, ls=styles[k % len(styles)],
+                   label=f"{words[-1]} %: {words[0]} {v:g} {unit}")
+    ax.set_xlabel(unit)
+    ax.set_ylabel("share of runs")
+    return _agile_finish(ax, title or "Monte Carlo forecast")

@@ -31,7 +31,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_lib import DataValidationError, MissingDataError, PMOError, WorkCalendar, agile, evm
+from pmo_lib import (
+    DataValidationError,
+    MissingDataError,
+    PMOError,
+    WorkCalendar,
+    agile,
+    evm,
+    plots,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -611,7 +619,7 @@ def _lines(ax):
 
 def test_burnup_chart_per_sprint(items, sprints):
     up = agile.burnup(items, sprints=sprints)
-    ax = agile.burnup_chart(up)
+    ax = plots.burnup(up)
     lines = _lines(ax)
     assert list(lines["Scope"].get_ydata()) == [17, 19, 24]
     assert list(lines["Completed"].get_ydata()) == [3, 8, 18]
@@ -624,17 +632,17 @@ def test_burnup_chart_per_day_and_project_choice(items):
     up = agile.burnup(two)
     with pytest.raises(DataValidationError, match=r"the table has 2 projects; choose one with "
                                                   r"project=\.\.\., one of 'P1', 'P2'"):
-        agile.burnup_chart(up)
+        plots.burnup(up)
     with pytest.raises(DataValidationError, match="ID 'P9', column 'project': no such project"):
-        agile.burnup_chart(up, project="P9")
+        plots.burnup(up, project="P9")
     _, ax = plt.subplots()
-    assert agile.burnup_chart(up, project="P2", ax=ax) is ax
+    assert plots.burnup(up, project="P2", ax=ax) is ax
     np.testing.assert_array_equal(_lines(ax)["Scope"].get_ydata(), up.loc["P2", "scope"])
 
 
 def test_cumulative_flow_chart(items):
     cfd = agile.cumulative_flow(items)
-    ax = agile.cumulative_flow_chart(cfd)
+    ax = plots.cumulative_flow(cfd)
     lines = _lines(ax)
     rows = cfd.loc["P1"]
     np.testing.assert_array_equal(lines["done"].get_ydata(), rows["done"])
@@ -645,7 +653,7 @@ def test_cumulative_flow_chart(items):
 
 
 def test_velocity_chart(sprints):
-    ax = agile.velocity_chart(sprints)
+    ax = plots.velocity(sprints)
     bars = {c.get_label(): [p.get_height() for p in c] for c in ax.containers}
     assert bars == {"Committed": [8, 10, 12], "Completed": [3, 5, 10]}
     lines = _lines(ax)
@@ -657,12 +665,12 @@ def test_forecast_chart():
     history = [0, 3, 5, 8, 2, 4]
     runs = agile.simulate_when(history, 30, iterations=2_000, seed=5)
     forecast = agile.forecast_when(history, 30, iterations=2_000, seed=5)
-    ax = agile.forecast_chart(runs, forecast, unit="weeks")
+    ax = plots.throughput_forecast(runs, forecast, unit="weeks")
     lines = [line for line in ax.get_lines()]
     assert [line.get_xdata()[0] for line in lines] == list(forecast.values())
     assert lines[1].get_label() == f"85 %: within {forecast['within_85']} weeks"
     assert sum(p.get_height() for p in ax.patches) == pytest.approx(1.0)
     totals = agile.simulate_how_many(history, 10, iterations=2_000, seed=5)
     many = agile.forecast_how_many(history, 10, iterations=2_000, seed=5)
-    ax = agile.forecast_chart(totals, many, unit="items")
+    ax = plots.throughput_forecast(totals, many, unit="items")
     assert ax.get_lines()[1].get_label() == f"85 %: at least {many['at_least_85']:g} items"
