@@ -98,6 +98,16 @@ def _ax(ax, figsize=(9, 4.5)):
     return ax
 
 
+def _finish(ax, title: str):
+    """Title on the left, light grid, legend top left, no top and right spines."""
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
 def s_curve(curve: pd.DataFrame, *, ax=None, title: str = "Portfolio S-curve",
             currency: str = "EUR", status_month=None):
     """Cumulative PV, EV and AC by month (the output of :func:`pmo_lib.evm.s_curve`).
@@ -115,12 +125,7 @@ def s_curve(curve: pd.DataFrame, *, ax=None, title: str = "Portfolio S-curve",
         ax.annotate(f"status {pd.Period(status_month, freq='M')}", (when, ax.get_ylim()[1]),
                     xytext=(4, -12), textcoords="offset points", fontsize=8, color="0.3")
     ax.yaxis.set_major_formatter(money_formatter(currency))
-    ax.set_title(title, loc="left", fontweight="bold")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return ax
+    return _finish(ax, title)
 
 
 def spi_cpi_matrix(performance: pd.DataFrame, *, ax=None,
@@ -1116,15 +1121,6 @@ _STATE_COLOURS = {"backlog": "#cfd8dc", "in_progress": "#64b5f6", "review": "#ff
 
 
 
-def _agile_finish(ax, title: str):
-    ax.set_title(title, loc="left", fontweight="bold")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return ax
-
-
 def _agile_one_project(frame: pd.DataFrame, project, function: str) -> tuple[pd.DataFrame, str]:
     """The rows of one project (level ``project_id`` of the index) and its name."""
     projects = list(pd.unique(frame.index.get_level_values("project_id")))
@@ -1176,7 +1172,7 @@ def burnup(burnup_table: pd.DataFrame, *, project=None, ax=None,
         ax.set_xticks(list(rows.index))
     ax.set_ylabel(f"story {unit}" if unit == "points" else unit)
     ax.set_ylim(bottom=0)
-    return _agile_finish(ax, title or f"{name}: release burnup")
+    return _finish(ax, title or f"{name}: release burnup")
 
 
 def cumulative_flow(cfd: pd.DataFrame, *, project=None, ax=None,
@@ -1212,7 +1208,7 @@ def cumulative_flow(cfd: pd.DataFrame, *, project=None, ax=None,
         below = top
     ax.set_ylabel("items")
     ax.set_ylim(bottom=0)
-    ax = _agile_finish(ax, title or f"{name}: cumulative flow")
+    ax = _finish(ax, title or f"{name}: cumulative flow")
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left", frameon=False)
     return ax
@@ -1255,7 +1251,7 @@ def velocity(sprints: pd.DataFrame, *, project=None, ax=None, title: str | None 
     ax.set_xticks(x)
     ax.set_xlabel("sprint")
     ax.set_ylabel("story points")
-    return _agile_finish(ax, title or f"{name}: velocity")
+    return _finish(ax, title or f"{name}: velocity")
 
 
 def throughput_forecast(runs, forecast: dict, *, ax=None, title: str | None = None,
@@ -1294,4 +1290,4 @@ def throughput_forecast(runs, forecast: dict, *, ax=None, title: str | None = No
                    label=f"{words[-1]} %: {words[0]} {v:g} {unit}")
     ax.set_xlabel(unit)
     ax.set_ylabel("share of runs")
-    return _agile_finish(ax, title or "Monte Carlo forecast")
+    return _finish(ax, title or "Monte Carlo forecast")
