@@ -19,6 +19,11 @@ status (2025-11 to 2026-10) and risk-register snapshots, and writes the CSV file
    delay that is passed on to its successors (again with :func:`~pmo_lib.schedule.cpm`).
    Actual cost accrues with earned value at a monthly cost factor solved to meet the target
    CPI. Both only grow, so percent complete and actual cost never decrease.
+4. Agile and governance data, drawn from a separate random stream (so the files above do not
+   change when this part does): backlog items from the plans' user stories and Kanban items
+   with their tasks' actual dates, three-week sprints and release plans
+   (:func:`agile_tables`); gate due dates, the deliverables register, stakeholders and the
+   lessons-learned register (:func:`governance_tables`).
 
 Run ``python datasets/generate_sample.py [--out DIR] [--summary]``.
 """
@@ -814,6 +819,468 @@ def risk_register(specs: list[dict], tasks: pd.DataFrame, assignments: pd.DataFr
 
 
 # ----------------------------------------------------------------------------------------
+# Agile delivery and governance data (a separate random stream: the draws above are unchanged)
+# ----------------------------------------------------------------------------------------
+#: Stream of ``np.random.default_rng([seed, DELIVERY_STREAM])``, used for the tables below.
+DELIVERY_STREAM = 1
+#: Sprint timebox of the Scrum teams: three weeks, Monday to Friday of the third week [days].
+SPRINT_DAYS, SPRINT_SPAN = 21, 18
+#: Story-point scale of the Scrum teams.
+FIBONACCI = (1, 2, 3, 5, 8, 13, 21)
+#: Unplanned work items added during the sprints or the flow (bugs, requests).
+UNPLANNED = {
+    "sprint": ["Bug: {} fails on older Android phones", "Bug: rounding error in {}",
+               "Change request: extra field in {}", "Bug: slow response in {}",
+               "Spike: performance of {}", "Change request: wording and labels in {}",
+               "Bug: session lost during {}", "Tech debt: refactor {}"],
+    "kanban": ["Request: new column in {}", "Fix: failed overnight load of {}",
+               "Request: access for a new team to {}", "Fix: duplicate records in {}",
+               "Request: extra filter on {}", "Fix: alert noise from {}",
+               "Audit finding: evidence for {}", "Request: documentation of {}"],
+}
+#: Template gates mapped onto each project's phase gates: gate id -> phase number, whose
+#: gate milestone gives the due date (0: the project start, for the gate authorising it).
+GATE_MAP = {
+    "ERP": "G1:0 G2:1 G3:1 G4:2 G5:4 G6:6",
+    "DCM": "G1:0 G2:1 G3:1 G4:3 G5:3 G6:4",
+    "REG": "G1:0 G2:1 G3:2 G4:3 G5:3 G6:4",
+    "PLT": "G1:0 SRR:1 PDR:2 CDR:2 TRR:4 QR:5 G7:6",
+    "WMS": "G1:0 SRR:1 PDR:2 CDR:2 TRR:3 QR:4 G7:4",
+    "APP": "funding:1 release_1_decision:2 release_2_decision:3",
+    "WEB": "funding:1 release_1_decision:2 release_2_decision:3",
+    "DAT": "system_approval:1 pilot_exit:2 service_acceptance:3",
+    "SEC": "system_approval:1 pilot_exit:2 service_acceptance:3",
+    "CRM": "G1:0 funding:1 release_1_decision:2 release_2_decision:3 G6:4",
+    "HRP": "G1:0 funding:1 release_1_decision:2 release_2_decision:3 G6:3",
+}
+#: The executives who sponsor the projects (projects.sponsor is their title).
+EXECUTIVES = {"Chief Financial Officer": "Helena Strand",
+              "Chief Information Officer": "Marcus Lindgren",
+              "Chief People Officer": "Beatrix Vogel",
+              "Chief Commercial Officer": "Rafael Moreno",
+              "Chief Operating Officer": "Karin Aalto"}
+#: People (resources) who hold a template role, by project; other roles get invented names.
+ROLE_HOLDERS = {
+    "product_owner": {"APP": "Clara Dubois", "WEB": "Clara Dubois", "CRM": "Samuel Ncube",
+                      "HRP": "Paula Moreau"},
+    "scrum_master": {"APP": "Julia Santos", "WEB": "Henrik Olsen", "CRM": "Julia Santos",
+                     "HRP": "Henrik Olsen"},
+    "solution_architect": {"ERP": "Viktor Petrov", "DCM": "Viktor Petrov",
+                           "REG": "Elena García"},
+    "business_analyst": {"ERP": "Sofia Lindqvist", "REG": "Hanna Kowalska",
+                         "DCM": "Mateo Rossi"},
+    "test_manager": {"ERP": "Laura Fischer", "REG": "Laura Fischer", "PLT": "Omar Haddad",
+                     "WMS": "Laura Fischer", "DCM": "Omar Haddad"},
+    "systems_engineer": {"PLT": "Marek Dvořák", "WMS": "Anna Schulz"},
+    "development_lead": {"PLT": "Kofi Mensah", "WMS": "Jonas Weber"},
+    "service_delivery_manager": {"DAT": "Nina Berg", "SEC": "Robert Kim"},
+}
+#: Groups that hold a role.
+ROLE_GROUPS = {"developers": "Development team", "team": "Delivery team",
+               "stakeholders": "Business stakeholders"}
+#: Role id -> (influence, interest) on the 1-5 scales, before a little noise.
+ROLE_GRID = {"sponsor": (5, 4), "senior_user": (4, 5), "senior_supplier": (4, 3),
+             "project_manager": (4, 5), "pmo": (3, 3), "project_assurance": (3, 3),
+             "service_owner": (3, 4), "product_owner": (4, 5), "scrum_master": (2, 4),
+             "developers": (2, 4), "team": (2, 4), "customer": (4, 5),
+             "customer_representative": (4, 5), "quality_manager": (4, 3),
+             "service_request_manager": (3, 5), "service_delivery_manager": (3, 5)}
+#: Stakeholders outside the template roles: name | role | organisation | influence | interest.
+OTHER_STAKEHOLDERS = """
+Works council | Employee representatives | Works council | 3 | 3
+Internal audit | Auditor | Internal Audit | 4 | 2
+Data protection officer | Data protection officer | Legal | 3 | 2
+Key users | Key users | Business units | 2 | 5
+IT service desk | Service desk | IT | 1 | 4
+Group controlling | Controller | Finance | 3 | 2
+Health and safety officer | Health and safety | Operations | 3 | 2
+"""
+#: Invented names for role holders who are not resources.
+FIRST_NAMES = ("Astrid Maja Linnea Petra Oskar Viggo Emil Nora Johan Freya Leon Ida Matteo "
+               "Selma Aksel Vera Bruno Liv Ruben Tilde Anton Greta Milan Sanna").split()
+LAST_NAMES = ("Eklund Varga Haas Lund Moretti Berglund Kovač Sandberg Richter Falk Nyberg "
+              "Bauer Lindahl Horvath Dahl Winter Holm Kessler Strom Fontaine").split()
+
+# Lessons learned: project | phase (template phase id) | category | date | lesson |
+# recommendation.
+LESSONS = """
+DCM | design | Technical | 2025-04-10 | The application inventory missed 18 servers that only the
+    plant teams knew about. | Reconcile the inventory with network flow logs and the plant
+    teams before the design gate.
+DCM | build | Supplier | 2025-06-20 | The landing zone was delayed two weeks waiting for the cloud
+    provider's enterprise agreement. | Sign the commercial agreement before the build stage
+    starts; make it an entry criterion of the gate.
+DCM | test | Testing | 2025-10-02 | Wave rehearsals on a copy of production caught most cut-over
+    errors. | Rehearse every migration wave on production-like data and time the rehearsal.
+DCM | deployment | Governance | 2026-04-15 | Decommissioning was faster because the co-location
+    contract notice was given early. | Give notice on contracts as soon as the last wave date is
+    baselined.
+DCM | closure | Resource | 2026-05-12 | Cloud engineers were released to other projects before the
+    hypercare period ended. | Keep a named engineer for four weeks after the last wave.
+ERP | requirements | Requirements | 2025-06-18 | Fit-gap workshops ran without the plant
+    controllers, so costing gaps surfaced during realisation. | Invite every process owner to the
+    fit-gap workshops and record who signed the blueprint.
+ERP | build | Supplier | 2025-12-05 | The integrator rotated two senior consultants off the project
+    and the handover cost three weeks. | Put a named-key-staff clause in the integrator contract.
+ERP | build | Data | 2026-03-20 | Mock load 1 failed on material master data nobody owned. | Name
+    a data owner per object at blueprint and start cleansing before realisation.
+ERP | test | Testing | 2026-07-08 | Key users were not available during month-end close, so test
+    cycles slipped. | Plan test cycles around the finance calendar and agree user time with line
+    managers.
+ERP | build | Governance | 2026-09-15 | The realisation gate was passed on a plan that already
+    assumed two mock loads would succeed. | Do not pass a gate on a forecast; ask for evidence of
+    the exit criteria.
+REG | requirements | Stakeholders | 2025-06-25 | The double materiality assessment was faster with
+    the auditor in the workshops. | Involve the assurance provider from the first workshop.
+REG | design | Data | 2025-11-28 | Suppliers returned Scope 3 data in twelve different formats. |
+    Send a template and a supplier portal link with the request.
+REG | build | Testing | 2026-08-20 | A dry run of the ESRS disclosures found estimated data points
+    the assurance provider would not accept. | Run a dry run with the assurance provider six
+    months before the first filing.
+PLT | requirements | Requirements | 2025-07-15 | Quality inspection requirements were written
+    without the vision supplier and had to be redone. | Review requirements with the suppliers who
+    will verify them.
+PLT | system_design | Technical | 2025-09-20 | The floor load survey of hall B avoided a costly
+    foundation redesign. | Survey buildings before freezing the layout.
+PLT | implementation | Supplier | 2026-02-10 | Steel surcharges were passed on in full because the
+    contracts had no index cap. | Use index-linked prices with a cap in equipment contracts.
+PLT | integration_testing | Financial | 2026-07-20 | Overtime to hold the installation dates was
+    not in the budget. | Hold a schedule reserve in the plan rather than buying time with overtime.
+WMS | requirements | Stakeholders | 2026-04-08 | Warehouse staff could not attend design reviews
+    in peak season. | Schedule warehouse workshops outside the peak months.
+WMS | system_design | Regulatory | 2026-06-30 | The fire-protection approval took longer than the
+    design itself. | Engage the fire engineer and the authority at requirements.
+APP | inception | Requirements | 2025-10-10 | Research with five distributors changed the MVP:
+    reordering mattered more than the catalogue. | Test the MVP scope with real users before
+    funding.
+APP | release_1 | Technical | 2026-03-12 | The app store rejected the first submission for payment
+    rules. | Book a pre-submission review with the store guidelines in the release plan.
+APP | release_1 | Governance | 2026-03-25 | Velocity stabilised only after the team fixed the
+    sprint length at three weeks. | Keep the sprint length fixed; change scope, not the
+    timebox.
+APP | release_2 | Resource | 2026-06-18 | Nearshore team turnover slowed two sprints. | Pair new
+    developers with experienced ones on every feature.
+WEB | inception | Technical | 2025-08-05 | A shared design system with the app saved time in every
+    later sprint. | Build the design system in inception and share it across products.
+WEB | release_1 | Testing | 2026-02-18 | Accessibility defects were found late by an external
+    audit. | Add accessibility checks to the Definition of Done.
+WEB | release_2 | Stakeholders | 2026-09-10 | Pilot customers found the service-case forms too
+    long. | Run a beta with pilot customers before each public release.
+CRM | inception | Requirements | 2025-07-20 | Sales and service disagreed on the account model
+    until the sponsor decided. | Escalate cross-department data model decisions to the sponsor
+    early.
+CRM | release_1 | Technical | 2026-02-25 | Customisations exceeded the platform limits and needed a
+    redesign. | Have the architecture board review customisations before each sprint.
+CRM | release_1 | Governance | 2026-04-30 | The recovery plan worked because scope was trimmed, not
+    only people added. | Re-plan with the Product Owner: cut scope before adding people.
+HRP | initiation | Regulatory | 2025-09-30 | The pension law change was spotted late in design. |
+    Keep a regulatory watch list for payroll projects.
+HRP | release_1 | Resource | 2026-01-15 | The payroll team could not release staff for parallel runs
+    in December. | Plan parallel payroll runs outside the year-end close.
+DAT | discovery | Stakeholders | 2025-07-01 | Business definitions of net sales differed between
+    units. | Agree a business glossary before building the first data product.
+DAT | steady_flow | Technical | 2026-05-20 | WIP limits of three per stream cut cycle time by a
+    third. | Set explicit WIP limits per stream from the first week of flow.
+SEC | discovery | Technical | 2025-06-12 | The OT asset inventory found PLCs without owners. | Make
+    asset ownership part of the OT inventory.
+SEC | steady_flow | Supplier | 2026-03-05 | Machine vendors refused the new remote-access tool until
+    procurement changed their contracts. | Involve procurement before changing how vendors work.
+SEC | steady_flow | Governance | 2026-08-12 | Expedited incident work pushed planned hardening items
+    out; throughput halved for a month. | Reserve a class of service for incidents so planned
+    work keeps flowing.
+"""
+
+
+def _last_workday(cal: WorkCalendar, dates) -> pd.Series:
+    """The last working day on or before each date."""
+    dates = pd.Series(pd.to_datetime(dates))
+    return pd.Series(cal.add_working_days(dates + pd.Timedelta(days=1), -1), index=dates.index)
+
+
+def _phase_kinds(spec: dict) -> dict[int, str]:
+    """Phase number -> 'sprint' or 'kanban' for the agile phases of a project."""
+    return {p: {"*": "sprint", "~": "kanban"}[ph["acts"][0][0]]
+            for p, ph in enumerate(spec["phases"], start=1) if ph["acts"][0][0] in "*~"}
+
+
+def _latest(status: pd.DataFrame) -> pd.DataFrame:
+    """The last snapshot, by task: actual start and finish as known at the end of the data."""
+    last = status["status_date"].max()
+    return status[status["status_date"] == last].set_index("task_id")
+
+
+def agile_tables(specs: list[dict], tasks: pd.DataFrame, status: pd.DataFrame,
+                 cal: WorkCalendar, rng) -> dict[str, pd.DataFrame]:
+    """Backlog items, sprints and release plans of the agile projects and phases.
+
+    Each user story or Kanban item of the plan is a backlog item whose started and done
+    dates are its task's actual start and finish (so velocity and throughput follow the
+    project's story), plus unplanned items (bugs, requests) added along the way. Scrum
+    teams work in fixed three-week sprints from the first story's start: a sprint's completed
+    points are the items done in it, its commitment those plus the items started in its
+    first week but left unfinished, its scope added the unplanned items created in it
+    and its cost the actual cost of the agile phase accrued in it (interpolated between
+    status dates).
+    """
+    last = status["status_date"].max()
+    final = _latest(status)
+    items, sprints, releases = [], [], []
+    for spec in specs:
+        kinds = _phase_kinds(spec)
+        if not kinds:
+            continue
+        pid, kind = spec["id"], next(iter(kinds.values()))
+        start = pd.Timestamp(spec["start"])
+        phase = tasks["wbs"].str.split(".").str[0].astype(int)
+        work = tasks[(tasks["project_id"] == pid) & phase.isin(list(kinds))]
+        stories = work[~work["milestone"]]
+        started = stories["id"].map(final["actual_start"])
+        done = stories["id"].map(final["actual_finish"])
+        first = started.min() if started.notna().any() else stories["baseline_start"].min()
+        n = len(stories)
+        if kind == "sprint":
+            # Estimates follow the stories' cost (so AgileEVM agrees with EVM), roughly.
+            size = stories["budget"].to_numpy() / np.median(stories["budget"]) * 5
+            size = size * rng.lognormal(0, 0.25, n)
+            scale = np.array(FIBONACCI)
+            points = scale[np.abs(np.log(size[:, None] / scale[None, :])).argmin(axis=1)]
+            s1 = first - pd.Timedelta(days=first.day_of_week)  # the Monday of the first start
+            created = start + pd.to_timedelta(
+                rng.uniform(0, 1, n) * max((s1 - start).days - 1, 0), unit="D")
+        else:
+            points = rng.choice([1, 2, 3, 5], n).astype(float)
+            lead = pd.to_timedelta(rng.integers(3, 45, n), unit="D")
+            later = start + pd.to_timedelta(rng.uniform(0, 1, n) * (last - start).days, unit="D")
+            created = (started - lead).fillna(pd.Series(later, index=stories.index))
+            created = created.clip(lower=start)
+        created = _last_workday(cal, created.to_numpy()).to_numpy()
+        reviewed = _review_dates(cal, started, done, last, rng)
+        prefix = "US" if kind == "sprint" else "WI"
+        planned = pd.DataFrame({
+            "project_id": pid, "title": stories["name"].to_numpy(), "points": points,
+            "created": created, "started": started.to_numpy(), "reviewed": reviewed,
+            "done": done.to_numpy(), "task_id": stories["id"].to_numpy()})
+        # The sprint timeboxes (Scrum), then the unplanned work inside them (or the flow).
+        windows = []
+        if kind == "sprint":
+            end = done.max() if done.notna().all() else last
+            k = 0
+            while s1 + pd.Timedelta(days=SPRINT_DAYS * k) <= end:
+                s = s1 + pd.Timedelta(days=SPRINT_DAYS * k)
+                if s + pd.Timedelta(days=SPRINT_SPAN) > last:
+                    break
+                windows.append((s, s + pd.Timedelta(days=SPRINT_SPAN)))
+                k += 1
+            lo, hi = windows[0][0], windows[-1][1] - pd.Timedelta(days=20)
+        else:
+            lo, hi = first, last - pd.Timedelta(days=5)
+        m = round(n * (0.15 if kind == "sprint" else 0.6))
+        made = lo + pd.to_timedelta(np.sort(rng.uniform(0, 1, m)) * max((hi - lo).days, 1),
+                                    unit="D")
+        begin = made + pd.to_timedelta(rng.integers(1, 6, m), unit="D")
+        finish = begin + pd.to_timedelta(rng.integers(2, 11, m), unit="D")
+        made, begin, finish = (_last_workday(cal, d.to_numpy()) for d in (made, begin, finish))
+        begin = begin.clip(lower=made)
+        finish = finish.clip(lower=begin)
+        begin, finish = begin.where(begin <= last), finish.where(finish <= last)
+        finish = finish.where(begin.notna())
+        templates = UNPLANNED[kind]
+        subjects = stories["name"].to_numpy()
+        extra = pd.DataFrame({
+            "project_id": pid,
+            "title": [templates[int(rng.integers(len(templates)))].format(
+                str(subjects[int(rng.integers(n))]).split(":")[0].lower()) for _ in range(m)],
+            "points": rng.choice([1, 2, 3], m).astype(float), "created": made.to_numpy(),
+            "started": begin.to_numpy(), "reviewed": pd.NaT, "done": finish.to_numpy(),
+            "task_id": None})
+        extra["reviewed"] = _review_dates(cal, begin, finish, last, rng)
+        both = pd.concat([planned, extra], ignore_index=True)
+        both = both.sort_values(["created", "task_id"], kind="stable", ignore_index=True)
+        both.insert(1, "id", [f"{pid}-{prefix}{i:03d}" for i in range(1, len(both) + 1)])
+        both["state"] = np.select([both["done"].notna(), both["reviewed"].notna(),
+                                   both["started"].notna()],
+                                  ["done", "review", "in_progress"], "backlog")
+        items.append(both)
+        if kind != "sprint":
+            continue
+        # Cumulative actual cost of the agile phase, linear between status dates.
+        ac = status[status["task_id"].isin(work["id"])].groupby("status_date")["actual_cost"] \
+            .sum()
+        xs = np.r_[(first - pd.Timedelta(days=1)).value,
+                   pd.DatetimeIndex(ac.index).as_unit("ns").asi8]
+        ys = np.r_[0.0, ac.to_numpy()]
+
+        def cost_at(day, xs=xs, ys=ys):
+            return float(np.interp(pd.Timestamp(day).value, xs, ys))
+
+        for k, (s, f) in enumerate(windows, start=1):
+            in_sprint = both["done"].between(s, f)
+            # Commitment: the points done, plus the items left in progress at the end that
+            # were started in the sprint's first week (planned to be finished in it).
+            carried = (both["started"].between(s, s + pd.Timedelta(days=4))
+                       & ~(both["done"] <= f))
+            added = both["created"].between(s, f) & both["task_id"].isna()
+            sprints.append(dict(
+                project_id=pid, sprint=k, start=s, finish=f,
+                committed_points=float(both.loc[in_sprint | carried, "points"].sum()),
+                completed_points=float(both.loc[in_sprint, "points"].sum()),
+                added_points=float(both.loc[added, "points"].sum()),
+                actual_cost=round(cost_at(f) - cost_at(s - pd.Timedelta(days=1)), 2)))
+        n_sprints = sum(len(spec["phases"][p - 1]["wps"]) for p in kinds)
+        releases.append(dict(
+            project_id=pid,
+            planned_points=float(both.loc[both["created"] < windows[0][0], "points"].sum()),
+            planned_sprints=n_sprints, bac=round(float(work["budget"].sum()), 2)))
+    return dict(backlog=pd.concat(items, ignore_index=True), sprints=pd.DataFrame(sprints),
+                releases=pd.DataFrame(releases))
+
+
+def _review_dates(cal: WorkCalendar, started: pd.Series, done: pd.Series, last, rng):
+    """Entered review a few working days before done (most items; some skip review), or
+    recently for a few items still in progress."""
+    started, done = pd.Series(started).reset_index(drop=True), \
+        pd.Series(done).reset_index(drop=True)
+    n = len(started)
+    back = pd.Series(cal.add_working_days(done.fillna(last).to_numpy(),
+                                          -rng.integers(1, 4, n)))
+    reviewed = back.where(done.notna() & (rng.random(n) < 0.85))
+    reviewed = reviewed.where(~(reviewed < started), started)
+    waiting = started.notna() & done.isna() & (rng.random(n) < 0.25) & (started < last)
+    reviewed[waiting] = last
+    return reviewed.to_numpy()
+
+
+def governance_tables(specs: list[dict], projects: pd.DataFrame, tasks: pd.DataFrame,
+                      status: pd.DataFrame, cal: WorkCalendar, rng) -> dict[str, pd.DataFrame]:
+    """Gate due dates, the deliverables register, stakeholders and lessons learned.
+
+    A gate is due on the baseline date of the phase gate it is mapped to (:data:`GATE_MAP`)
+    and reached when that milestone actually finishes. The deliverables of a reached gate
+    were drafted, submitted and approved before it, by their Accountable role or the gate's
+    approver, bar a few left unapproved or signed by the wrong person; the deliverables of a
+    gate not yet reached are drafts or submitted as its due date nears (overdue if it is
+    past: the slipping ERP's realisation gate).
+    """
+    from pmo_lib.methodology import list_templates, load_template
+
+    templates = {t.methodology: t for t in map(load_template, list_templates())}
+    last = status["status_date"].max()
+    final = _latest(status)
+    pool = iter(rng.permutation([f"{f} {s}" for f in FIRST_NAMES for s in LAST_NAMES]))
+    others = [[x.strip() for x in line.split("|")]
+              for line in OTHER_STAKEHOLDERS.strip().splitlines()]
+    gates, register, people = [], [], []
+    for spec in specs:
+        pid, tpl = spec["id"], templates[spec["methodology"]]
+        start = pd.Timestamp(spec["start"])
+        gate_table = tpl.gates.set_index("id")
+        accountable = tpl.deliverables.set_index("id")["accountable"]
+        roles = set(tpl.roles["id"])
+        # Stakeholders: every role that approves or is accountable at a gate, then others.
+        needed = list(dict.fromkeys(
+            [*gate_table["approver"], *accountable[[d for ds in gate_table["deliverables"]
+                                                    for d in ds]]]))
+        if "project_manager" in roles and "project_manager" not in needed:
+            needed.insert(1, "project_manager")
+        holder = {}
+        for role in needed:
+            if role == "sponsor":
+                name, org = EXECUTIVES[spec["sponsor"]], spec["sponsor"]
+            elif role == "project_manager":
+                name, org = spec["manager"], "PMO"
+            elif role in ROLE_GROUPS:
+                name, org = f"{ROLE_GROUPS[role]} ({pid})", spec["name"]
+            else:
+                name = ROLE_HOLDERS.get(role, {}).get(pid) or next(pool)
+                org = "Kestrel Industries"
+            holder[role] = name
+            inf, inter = ROLE_GRID.get(role, (3, 4))
+            people.append(dict(project_id=pid, name=name, role=role,
+                               organisation=org, influence=inf, interest=inter))
+        target = int(rng.integers(max(6, len(needed) + 1), 13))
+        picks = rng.permutation(len(others))[:max(0, target - len(needed))]
+        for i in sorted(picks):
+            name, role, org, inf, inter = others[i]
+            people.append(dict(project_id=pid, name=name, role=role, organisation=org,
+                               influence=int(inf), interest=int(inter)))
+        # Gates and the register.
+        for item in GATE_MAP[pid].split():
+            gate, phase = item.split(":")
+            if phase == "0":
+                task_id, due = None, start
+                reached = _last_workday(cal, [start - pd.Timedelta(
+                    days=int(rng.integers(5, 20)))])[0]
+            else:
+                own = tasks[(tasks["project_id"] == pid) & tasks["milestone"]
+                            & tasks["wbs"].str.fullmatch(rf"{phase}\.\d+")]
+                task_id, due = own["id"].iloc[0], own["baseline_finish"].iloc[0]
+                reached = final["actual_finish"].get(task_id, pd.NaT)
+            gates.append(dict(project_id=pid, gate=gate, due_date=due, task_id=task_id))
+            approver = gate_table.loc[gate, "approver"]
+            for d in gate_table.loc[gate, "deliverables"]:
+                right = holder.get(accountable[d], holder[approver])
+                wrong = [h for r, h in holder.items()
+                         if r not in (accountable[d], approver, *ROLE_GROUPS)]
+                register += _history(pid, d, due, reached, last, right, wrong, cal, rng)
+    stakeholders = pd.DataFrame(people)
+    noise = rng.integers(-1, 2, (len(stakeholders), 2))
+    for j, col in enumerate(("influence", "interest")):
+        stakeholders[col] = np.clip(stakeholders[col] + noise[:, j], 1, 5)
+    stakeholders.insert(0, "id", stakeholders.groupby("project_id").cumcount().add(1)
+                        .map("{:02d}".format).radd(stakeholders["project_id"] + "-S"))
+    deliverables = pd.DataFrame(register).drop_duplicates(["project_id", "deliverable", "date"],
+                                                          keep="last")
+    return dict(gates=pd.DataFrame(gates), deliverables=deliverables,
+                stakeholders=stakeholders, lessons=lessons())
+
+
+def _history(pid, deliverable, due, reached, last, right, wrong, cal, rng) -> list[dict]:
+    """Register rows of one gate deliverable: draft, submitted, approved (or not yet)."""
+    def row(status, days_before, anchor, who=None):
+        day = _last_workday(cal, [anchor - pd.Timedelta(days=int(days_before))])[0]
+        return dict(project_id=pid, deliverable=deliverable, status=status,
+                    approved_by=who, date=min(day, last))
+
+    r = rng.random()
+    if pd.notna(reached):  # the gate was passed: drafted, submitted, approved before it
+        rows = [row("draft", rng.integers(25, 60), reached),
+                row("submitted", rng.integers(5, 15), reached)]
+        if r < 0.06:
+            return rows  # never approved: the gate went ahead without it
+        if r < 0.13 and wrong:
+            return [*rows, row("approved", rng.integers(0, 3), reached,
+                               wrong[int(rng.integers(len(wrong)))])]
+        status = "waived" if r < 0.16 else "approved"
+        return [*rows, row(status, rng.integers(0, 3), reached, right)]
+    begin = due - pd.Timedelta(days=int(rng.integers(40, 90)))
+    if begin > last:
+        return []  # not started yet
+    rows = [row("draft", 0, begin)]
+    if due - pd.Timedelta(days=15) <= last and r < 0.6:
+        rows.append(row("submitted", rng.integers(0, 10), min(due, last)))
+        if r < 0.2:
+            rows.append(row("approved", 0, last, right))
+    return rows
+
+
+def lessons() -> pd.DataFrame:
+    """The shared lessons-learned register (:data:`LESSONS`)."""
+    lines: list[str] = []
+    for raw in LESSONS.strip().splitlines():
+        if raw.startswith(" "):
+            lines[-1] += " " + raw.strip()
+        else:
+            lines.append(raw)
+    rows = [[x.strip() for x in line.split("|")] for line in lines]
+    df = pd.DataFrame(rows, columns=["project_id", "phase", "category", "date", "lesson",
+                                     "recommendation"])
+    df["date"] = pd.to_datetime(df["date"])
+    df = df.sort_values(["date", "project_id"], kind="stable", ignore_index=True)
+    df.insert(0, "id", [f"LL-{i:03d}" for i in range(1, len(df) + 1)])
+    return df
+
+
+# ----------------------------------------------------------------------------------------
 # The whole portfolio
 # ----------------------------------------------------------------------------------------
 def build(seed: int = SEED) -> tuple[dict[str, pd.DataFrame], WorkCalendar]:
@@ -846,6 +1313,9 @@ def build(seed: int = SEED) -> tuple[dict[str, pd.DataFrame], WorkCalendar]:
     tables = dict(projects=projects, wbs=pd.DataFrame([w for p in plans for w in p.wbs]),
                   tasks=tasks, links=links, resources=resources, assignments=assignments,
                   calendar=hols, status=status, risks=risks)
+    stream = np.random.default_rng([seed, DELIVERY_STREAM])
+    tables.update(agile_tables(specs, tasks, status, cal, stream))
+    tables.update(governance_tables(specs, projects, tasks, status, cal, stream))
     return tables, cal
 
 
@@ -864,7 +1334,21 @@ COLUMNS = {
     "risks": ["status_date", "id", "project_id", "title", "category", "probability",
               "cost_impact", "schedule_impact", "owner", "response_strategy", "response",
               "state", "affected_tasks"],
+    "sprints": ["project_id", "sprint", "start", "finish", "committed_points",
+                "completed_points", "added_points", "actual_cost"],
+    "backlog": ["project_id", "id", "title", "points", "created", "started", "reviewed",
+                "done", "state", "task_id"],
+    "releases": ["project_id", "planned_points", "planned_sprints", "bac"],
+    "gates": ["project_id", "gate", "due_date", "task_id"],
+    "deliverables": ["project_id", "deliverable", "status", "approved_by", "date"],
+    "stakeholders": ["id", "project_id", "name", "role", "organisation", "influence",
+                     "interest"],
+    "lessons": ["id", "project_id", "phase", "category", "lesson", "recommendation", "date"],
 }
+#: Row order of the agile and governance tables (the others sort by their key columns).
+SORT_KEYS = {"sprints": ["project_id", "sprint"], "backlog": ["project_id", "id"],
+             "gates": ["project_id", "due_date", "gate"],
+             "deliverables": ["project_id", "date", "deliverable"]}
 
 
 def _natural(column: pd.Series) -> pd.Series:
@@ -878,8 +1362,9 @@ def write(tables: dict[str, pd.DataFrame], out: Path) -> None:
     """Write the CSV files (ISO dates, sorted rows, no index) and portfolio.toml."""
     out.mkdir(parents=True, exist_ok=True)
     for name, cols in COLUMNS.items():
-        key = [c for c in ("status_date", "project_id", "id", "wbs", "pred", "succ", "task_id",
-                           "resource_id", "date") if c in cols and (c != "wbs" or name == "wbs")]
+        key = SORT_KEYS.get(name) or [
+            c for c in ("status_date", "project_id", "id", "wbs", "pred", "succ", "task_id",
+                        "resource_id", "date") if c in cols and (c != "wbs" or name == "wbs")]
         df = tables[name][cols].sort_values(key, key=_natural, ignore_index=True)
         for col in df.columns:
             if pd.api.types.is_datetime64_any_dtype(df[col]):

@@ -31,6 +31,7 @@ import tomllib
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ from .errors import (
 __all__ = [
     "CONSTRAINT_TYPES",
     "DATE_CONSTRAINTS",
+    "DELIVERABLE_STATUSES",
+    "ITEM_STATES",
     "LINK_TYPES",
     "METHODOLOGIES",
     "RESPONSE_STRATEGIES",
@@ -75,6 +78,10 @@ RISK_STATES = ("open", "closed", "occurred")
 #: Risk response strategies (PMBOK Guide: threats and opportunities).
 RESPONSE_STRATEGIES = ("avoid", "mitigate", "transfer", "accept", "escalate",
                        "exploit", "enhance", "share")
+#: States of a backlog item, in order (the same as :data:`pmo_lib.agile.STATES`).
+ITEM_STATES = ("backlog", "in_progress", "review", "done")
+#: Statuses of a deliverable (the same as :data:`pmo_lib.methodology.DELIVERABLE_STATUSES`).
+DELIVERABLE_STATUSES = ("not_started", "draft", "submitted", "approved", "waived")
 
 _KINDS = ("str", "float", "int", "date", "bool", "choice", "list")
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -96,7 +103,8 @@ class Column:
         What the column holds, for the data dictionary.
     unit : str
         ``d`` working days, ``cur`` portfolio currency, ``%`` percent, ``frac`` fraction,
-        ``cur/d`` currency per working day, ``units`` resource units (1 = one full-time person).
+        ``cur/d`` currency per working day, ``units`` resource units (1 = one full-time person),
+        ``pt`` story points.
     required : bool
         The column must be present in the file.
     nullable : bool
@@ -311,6 +319,135 @@ SCHEMAS: dict[str, TableSchema] = {
             ),
             key=("status_date", "id"), label=_key_label("id", "status_date", sep=" @ "),
         ),
+        TableSchema(
+            "sprints", "Sprints of the Scrum (and hybrid) projects: one row per project and "
+            "sprint, the input of pmo_lib.agile (velocity, burnup, AgileEVM).",
+            (
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("sprint", "int", "Sprint number, 1, 2, ... from the start of the "
+                       "release; unique in a project, and the sprints of a project do not "
+                       "overlap.", minimum=1),
+                Column("start", "date", "First day of the sprint."),
+                Column("finish", "date", "Last day of the sprint (on or after start)."),
+                Column("committed_points", "float", "Story points the team committed to at "
+                       "sprint planning.", unit="pt", minimum=0),
+                Column("completed_points", "float", "Story points done (accepted) by the end "
+                       "of the sprint.", unit="pt", minimum=0),
+                Column("added_points", "float", "Story points added to the release scope "
+                       "during the sprint (negative: removed); 0 when blank.", unit="pt",
+                       required=False, default=0.0),
+                Column("actual_cost", "float", "Cost booked in the sprint (not cumulative); "
+                       "needed by AgileEVM.", unit="cur", required=False, nullable=True,
+                       minimum=0),
+            ),
+            key=("project_id", "sprint"), label=_key_label("project_id", "sprint",
+                                                           sep=" sprint "),
+        ),
+        TableSchema(
+            "backlog", "Backlog items (user stories, bugs, Kanban cards) of the agile "
+            "projects, one row per item. The dates are the item's state history: it is in "
+            "the last state whose date is on or before a given day (pmo_lib.agile).",
+            (
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("id", "str", "Item ID, unique within its project."),
+                Column("title", "str", "What the item delivers.", required=False,
+                       nullable=True),
+                Column("points", "float", "Story-point estimate (Kanban items: a rough "
+                       "size).", unit="pt", minimum=0),
+                Column("created", "date", "Entered the backlog."),
+                Column("started", "date", "Work started; blank while in the backlog.",
+                       nullable=True),
+                Column("reviewed", "date", "Entered review; blank when not yet, or when "
+                       "review was skipped.", required=False, nullable=True),
+                Column("done", "date", "Done (accepted); blank while not done.",
+                       nullable=True),
+                Column("state", "choice", "State at the latest date of the file; it must "
+                       "agree with the dates.", choices=ITEM_STATES),
+                Column("task_id", "str", "The plan's task that delivers the item "
+                       "(tasks.id, same project); blank for unplanned work.",
+                       required=False, nullable=True),
+            ),
+            key=("project_id", "id"), label=_key_label("id"),
+        ),
+        TableSchema(
+            "releases", "Release plans for AgileEVM (Sulaiman et al. 2006), one per agile "
+            "project.",
+            (
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("planned_points", "float", "PRP: story points of the release plan.",
+                       unit="pt", positive=True),
+                Column("planned_sprints", "int", "PS: sprints planned for the release.",
+                       minimum=1),
+                Column("bac", "float", "Budget of the release (the project's agile part).",
+                       unit="cur", minimum=0),
+            ),
+            key=("project_id",), label=_key_label("project_id"),
+        ),
+        TableSchema(
+            "gates", "When each gate of a project's methodology template is due: the "
+            "template's gates mapped onto the project's schedule (pmo_lib.methodology gate "
+            "compliance).",
+            (
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("gate", "str", "Gate id in the template of the project's methodology, "
+                       "e.g. 'G2' (waterfall) or 'release_1_decision' (scrum)."),
+                Column("due_date", "date", "Date the gate is due: the baseline date of its "
+                       "milestone, or the project start for a gate that authorises the "
+                       "project."),
+                Column("task_id", "str", "The milestone (tasks.id, same project) the due date "
+                       "is taken from; blank when none.", required=False, nullable=True),
+            ),
+            key=("project_id", "gate"), label=_key_label("project_id", "gate", sep=" "),
+        ),
+        TableSchema(
+            "deliverables", "The deliverables register: each row records a status a gate "
+            "deliverable reached, so several rows of one deliverable are its history.",
+            (
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("deliverable", "str", "Deliverable id in the template of the project's "
+                       "methodology, e.g. 'business_case'."),
+                Column("status", "choice", "Status reached; 'waived' counts as approved.",
+                       choices=DELIVERABLE_STATUSES),
+                Column("approved_by", "str", "Who approved it (a person in stakeholders.csv, "
+                       "or a role); required when approved or waived.", nullable=True),
+                Column("date", "date", "Date the status was reached."),
+            ),
+            key=("project_id", "deliverable", "date"),
+            label=_key_label("project_id", "deliverable", sep=" "),
+        ),
+        TableSchema(
+            "stakeholders", "Stakeholder register of each project, for the influence/interest "
+            "grid and the communication plan.",
+            (
+                Column("id", "str", _ID),
+                Column("project_id", "str", "Project (projects.id)."),
+                Column("name", "str", "Person or group."),
+                Column("role", "str", "Role: a role id or name of the methodology template "
+                       "(e.g. 'Project Sponsor'), or another title."),
+                Column("organisation", "str", "Department or company.", required=False,
+                       nullable=True),
+                Column("influence", "int", "Influence (power) on the project, 1 = low, 5 = "
+                       "high.", minimum=1, maximum=5),
+                Column("interest", "int", "Interest in the project, 1 = low, 5 = high.",
+                       minimum=1, maximum=5),
+            ),
+            key=("id",), label=_key_label("id"),
+        ),
+        TableSchema(
+            "lessons", "Lessons-learned register shared across projects.",
+            (
+                Column("id", "str", _ID),
+                Column("project_id", "str", "Project the lesson comes from (projects.id)."),
+                Column("phase", "str", "Phase of the project's methodology template (its id "
+                       "or name), e.g. 'test'."),
+                Column("category", "str", "Category, e.g. 'Requirements', 'Supplier', "
+                       "'Testing'."),
+                Column("lesson", "str", "What happened."),
+                Column("recommendation", "str", "What to do next time."),
+                Column("date", "date", "Date the lesson was recorded."),
+            ),
+            key=("id",), label=_key_label("id"),
+        ),
     ]
 }
 
@@ -325,6 +462,15 @@ _REFERENCES = [
     ("status", "task_id", "tasks", "id"),
     ("risks", "project_id", "projects", "id"),
     ("risks", "affected_tasks", "tasks", "id"),
+    ("sprints", "project_id", "projects", "id"),
+    ("backlog", "project_id", "projects", "id"),
+    ("backlog", "task_id", "tasks", "id"),
+    ("releases", "project_id", "projects", "id"),
+    ("gates", "project_id", "projects", "id"),
+    ("gates", "task_id", "tasks", "id"),
+    ("deliverables", "project_id", "projects", "id"),
+    ("stakeholders", "project_id", "projects", "id"),
+    ("lessons", "project_id", "projects", "id"),
 ]
 
 
@@ -482,6 +628,14 @@ class Portfolio:
     ----------
     projects, wbs, tasks, links, resources, assignments, status, risks : DataFrame
         The tables (RangeIndex; key columns as columns).
+    sprints, backlog, releases : DataFrame
+        Agile delivery data, the inputs of :mod:`pmo_lib.agile` (empty when the dataset has
+        no such file). :meth:`sprints_at` and :meth:`backlog_at` give them as known at a
+        status month.
+    gates, deliverables, stakeholders, lessons : DataFrame
+        Governance data, the inputs of :mod:`pmo_lib.methodology`: when each template gate
+        is due (:meth:`gate_dates`), the deliverables register (:meth:`deliverables_at`),
+        the stakeholder register and the shared lessons-learned register.
     holidays : DataFrame
         The ``calendar`` table (``date``, ``name``).
     calendar : WorkCalendar
@@ -507,6 +661,13 @@ class Portfolio:
     risks: pd.DataFrame = field(default_factory=SCHEMAS["risks"].empty)
     wbs: pd.DataFrame = field(default_factory=SCHEMAS["wbs"].empty)
     holidays: pd.DataFrame = field(default_factory=SCHEMAS["calendar"].empty)
+    sprints: pd.DataFrame = field(default_factory=SCHEMAS["sprints"].empty)
+    backlog: pd.DataFrame = field(default_factory=SCHEMAS["backlog"].empty)
+    releases: pd.DataFrame = field(default_factory=SCHEMAS["releases"].empty)
+    gates: pd.DataFrame = field(default_factory=SCHEMAS["gates"].empty)
+    deliverables: pd.DataFrame = field(default_factory=SCHEMAS["deliverables"].empty)
+    stakeholders: pd.DataFrame = field(default_factory=SCHEMAS["stakeholders"].empty)
+    lessons: pd.DataFrame = field(default_factory=SCHEMAS["lessons"].empty)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     name: str = "Portfolio"
     currency: str = "EUR"
@@ -563,7 +724,11 @@ class Portfolio:
 
     # -- subsets -------------------------------------------------------------------------
     def select(self, project_ids: Iterable[str] | str) -> Portfolio:
-        """The portfolio restricted to some projects (links between them are kept)."""
+        """The portfolio restricted to some projects (links between them are kept).
+
+        Every table with a ``project_id`` is filtered, the shared lessons-learned register
+        too: search the whole portfolio's ``lessons`` to draw on other projects.
+        """
         ids = {project_ids} if isinstance(project_ids, str) else set(project_ids)
         tasks = self.tasks[self.tasks["project_id"].isin(ids)]
         tids = set(tasks["id"])
@@ -578,7 +743,89 @@ class Portfolio:
             .reset_index(drop=True),
             status=self.status[self.status["task_id"].isin(tids)].reset_index(drop=True),
             risks=self.risks[self.risks["project_id"].isin(ids)].reset_index(drop=True),
+            **{name: _rows_of(getattr(self, name), ids) for name in _PROJECT_TABLES},
         )
+
+    # -- agile and governance data as of a status month ------------------------------
+    def sprints_at(self, month) -> pd.DataFrame:
+        """The sprints finished by ``month``'s status date (the ones whose velocity was
+        known then).
+
+        Raises
+        ------
+        MissingDataError
+            No status snapshot in that month.
+        """
+        date = self.status_date(month)
+        return self.sprints[self.sprints["finish"] <= date].reset_index(drop=True)
+
+    def backlog_at(self, month) -> pd.DataFrame:
+        """The backlog as it stood at ``month``'s status date.
+
+        Items created after the status date are left out; a ``started``, ``reviewed`` or
+        ``done`` date after it is blanked (NaT) and ``state`` is recomputed from the dates
+        left: ``done`` with a done date, else ``review`` with a reviewed date, else
+        ``in_progress`` with a started date, else ``backlog``. So agile metrics computed at
+        a month only see what was known then.
+
+        Raises
+        ------
+        MissingDataError
+            No status snapshot in that month.
+
+        Examples
+        --------
+        >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+        >>> pf = load_portfolio(SAMPLE_DATA)
+        >>> b = pf.backlog_at("2026-01")
+        >>> bool((b["done"].dropna() <= pf.status_date("2026-01")).all())
+        True
+        """
+        date = self.status_date(month)
+        items = self.backlog[self.backlog["created"] <= date].reset_index(drop=True)
+        for col in ("started", "reviewed", "done"):
+            items[col] = items[col].where(items[col] <= date)
+        items["state"] = np.select(
+            [items["done"].notna(), items["reviewed"].notna(), items["started"].notna()],
+            ["done", "review", "in_progress"], "backlog").astype(object)
+        return items
+
+    def deliverables_at(self, month) -> pd.DataFrame:
+        """The deliverables register as it stood at ``month``'s status date: the rows dated
+        on or before it (the latest row of a deliverable is its status then).
+
+        Raises
+        ------
+        MissingDataError
+            No status snapshot in that month.
+        """
+        date = self.status_date(month)
+        return self.deliverables[self.deliverables["date"] <= date].reset_index(drop=True)
+
+    def gate_dates(self, project_id: str) -> pd.DataFrame:
+        """Due dates of a project's gates (columns ``gate``, ``due_date``), from the
+        ``gates`` table: the ``gate_dates`` argument of
+        :func:`pmo_lib.methodology.gate_compliance`.
+
+        Examples
+        --------
+        >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+        >>> load_portfolio(SAMPLE_DATA).gate_dates("APP")["gate"].tolist()
+        ['funding', 'release_1_decision', 'release_2_decision']
+        """
+        rows = self.gates[self.gates["project_id"] == project_id]
+        return rows[["gate", "due_date"]].sort_values("due_date", kind="stable") \
+            .reset_index(drop=True)
+
+    @property
+    def templates(self) -> pd.Series:
+        """Name of each project's methodology template (index ``project_id``): the
+        ``methodology`` column in the spelling of :func:`pmo_lib.methodology.list_templates`
+        (``v-model`` is the ``v_model`` template)."""
+        names = _template_names()
+        return pd.Series([names.get(m, m) for m in self.projects["methodology"]],
+                         index=pd.Index(self.projects["id"], name="project_id"),
+                         name="template", dtype=object)
 
     def _file(self, table: str) -> str:
         return str(self.path / f"{table}.csv") if self.path else f"{table}.csv"
@@ -587,6 +834,35 @@ class Portfolio:
         return (f"Portfolio({self.name!r}: {len(self.projects)} projects, {len(self.tasks)} "
                 f"tasks, {len(self.links)} links, {len(self.resources)} resources, "
                 f"{len(self.months)} status months, currency {self.currency})")
+
+
+#: Tables with a ``project_id`` column that :meth:`Portfolio.select` filters like ``risks``.
+_PROJECT_TABLES = ("sprints", "backlog", "releases", "gates", "deliverables", "stakeholders",
+                   "lessons")
+
+
+def _rows_of(df: pd.DataFrame, ids: set) -> pd.DataFrame:
+    return df[df["project_id"].isin(ids)].reset_index(drop=True)
+
+
+@cache
+def _templates() -> dict[str, Any]:
+    """The shipped methodology templates by ``projects.methodology`` value (imported here:
+    pmo_lib.methodology imports the schedule engine, which imports this module)."""
+    from .methodology import list_templates, load_template
+
+    shipped = [load_template(name) for name in list_templates()]
+    return {t.methodology: t for t in shipped}
+
+
+def _template_type() -> type:
+    from .methodology import Template
+
+    return Template
+
+
+def _template_names() -> dict[str, str]:
+    return {m: t.name for m, t in _templates().items()}
 
 
 def parse_month(month) -> pd.Period:
@@ -716,6 +992,90 @@ def _check_rules(t: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
     return problems
 
 
+def _readdress(problems: list[Problem], folder: Path, table: str) -> list[Problem]:
+    """Problems an engine's validator found (its file is a table name, its rows the table's
+    rows), addressed to the dataset file."""
+    return [Problem(str(folder / f"{table}.csv"), p.row, p.id, p.column, p.message)
+            for p in problems]
+
+
+def _check_delivery(t: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    """Rules of the agile and governance tables. The agile rules (dates in state order,
+    state agreeing with the dates, sprints not overlapping) are pmo_lib.agile's own
+    validators, run on the parsed tables; the governance rules check ids against the
+    template of each project's methodology."""
+    problems: list[Problem] = []
+
+    def flag(table, mask, column, message):
+        c = _Collector(str(folder / f"{table}.csv"), SCHEMAS[table].label(t[table]))
+        c.add(mask, column, message)
+        problems.extend(c.problems)
+
+    if not t["sprints"].empty or not t["backlog"].empty:
+        from . import agile  # agile imports evm, which imports this module
+
+        for table, check, columns in (
+                ("sprints", agile.check_sprints, (*agile.SPRINT_COLUMNS, "added_points")),
+                ("backlog", agile.check_items, (*agile.ITEM_COLUMNS, "points", "reviewed"))):
+            if not t[table].empty:
+                try:
+                    check(t[table][list(columns)])
+                except DataValidationError as exc:
+                    problems += _readdress(exc.problems, folder, table)
+    tasks = t["tasks"].set_index("id")
+    backlog = t["backlog"]
+    owner = backlog["task_id"].map(tasks["project_id"])
+    flag("backlog", backlog["task_id"].notna() & (owner != backlog["project_id"]), "task_id",
+         lambda i: f"task {backlog.at[i, 'task_id']} belongs to project {owner[i]}, not "
+         f"{backlog.at[i, 'project_id']}")
+    reg = t["deliverables"]
+    flag("deliverables", reg["status"].isin(("approved", "waived")) & reg["approved_by"].isna(),
+         "approved_by", lambda i: f"is blank but the deliverable is {reg.at[i, 'status']}; "
+         "name who approved it")
+    if all(t[n].empty for n in ("gates", "deliverables", "lessons")):
+        return problems
+    templates = _templates()
+    method = t["projects"].set_index("id")["methodology"]
+
+    def unknown(table: str, column: str, what: str, valid: Callable, fold=False) -> None:
+        """Flag the values of ``column`` that are not in ``valid(template)`` for the
+        template of the row's project (ignoring case if ``fold``)."""
+        df = t[table]
+        tpl = df["project_id"].map(method).map(templates)
+        allowed = [valid(x) if isinstance(x, _template_type()) else set() for x in tpl]
+        values = df[column].astype(str).str.strip()
+        values = values.str.lower() if fold else values
+        bad = [v not in ok for v, ok in zip(values, allowed, strict=True)]
+
+        def message(i):
+            x = tpl[i]
+            if not isinstance(x, _template_type()):
+                return f"project {df.at[i, 'project_id']}'s methodology has no shipped template"
+            names = ", ".join(sorted(valid(x)))
+            return (f"{df.at[i, column]!r} is not a {what} of the {x.name} template "
+                    f"(project {df.at[i, 'project_id']} is {method[df.at[i, 'project_id']]}); "
+                    f"use one of {names}")
+        flag(table, np.array(bad, dtype=bool), column, message)
+
+    unknown("deliverables", "deliverable", "deliverable", lambda x: set(x.deliverables["id"]))
+    unknown("gates", "gate", "gate", lambda x: set(x.gates["id"]))
+    unknown("lessons", "phase", "phase",
+            lambda x: {str(p).lower() for p in (*x.phases["id"], *x.phases["name"])},
+            fold=True)
+    gates = t["gates"]
+    if not gates.empty:
+        owner = gates["task_id"].map(tasks["project_id"])
+        flag("gates", gates["task_id"].notna() & (owner != gates["project_id"]), "task_id",
+             lambda i: f"task {gates.at[i, 'task_id']} belongs to project {owner[i]}, not "
+             f"{gates.at[i, 'project_id']}")
+        ms = tasks["milestone"] | (tasks["duration"] == 0)
+        flag("gates", gates["task_id"].notna() & (owner == gates["project_id"])
+             & ~gates["task_id"].map(ms).fillna(True).astype(bool), "task_id",
+             lambda i: f"task {gates.at[i, 'task_id']} is not a milestone; a gate is marked "
+             "by a milestone")
+    return problems
+
+
 def load_portfolio(path: str | Path) -> Portfolio:
     """Read and validate a portfolio dataset folder.
 
@@ -724,7 +1084,10 @@ def load_portfolio(path: str | Path) -> Portfolio:
     path : str or Path
         Folder holding ``projects.csv``, ``tasks.csv`` and optionally ``links.csv``,
         ``resources.csv``, ``assignments.csv``, ``calendar.csv``, ``status.csv``,
-        ``risks.csv``, ``wbs.csv`` and ``portfolio.toml``. A missing optional table is empty.
+        ``risks.csv``, ``wbs.csv``, the agile tables ``sprints.csv``, ``backlog.csv``,
+        ``releases.csv``, the governance tables ``gates.csv``, ``deliverables.csv``,
+        ``stakeholders.csv``, ``lessons.csv``, and ``portfolio.toml``. A missing optional
+        table is empty (its documented columns and dtypes, no rows).
         ``portfolio.toml`` may set ``name``, ``currency`` (ISO code, default EUR),
         ``workweek`` (default Mon–Fri) and ``country`` (+ ``subdivision``) to add that
         country's public holidays to the ``calendar.csv`` ones.
@@ -740,11 +1103,14 @@ def load_portfolio(path: str | Path) -> Portfolio:
     DataValidationError
         A value that cannot be parsed (number, date, choice), a blank required value, a
         negative duration, budget or cost, a percent complete outside 0–100, a duplicate ID,
-        an actual date after its status date, a dependency cycle, ... Every problem is listed
-        with its file, row and ID.
+        an actual date after its status date, a dependency cycle, a backlog item done before
+        it started or whose state disagrees with its dates, overlapping sprints, a
+        deliverable, gate or phase that the template of the project's methodology does not
+        have, an approved deliverable without its approver, an influence outside 1–5, ...
+        Every problem is listed with its file, row and ID.
     UnknownReferenceError
         A reference to an unknown ID (a link to an unknown task, an assignment to an unknown
-        resource, a status row for an unknown task, ...).
+        resource, a status row for an unknown task, a sprint of an unknown project, ...).
 
     Examples
     --------
@@ -768,7 +1134,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
     problems = _check_references(tables, folder)
     if problems:
         raise UnknownReferenceError(problems)
-    problems = _check_rules(tables, folder)
+    problems = _check_rules(tables, folder) + _check_delivery(tables, folder)
     if problems:
         raise DataValidationError(problems)
     tasks = tables["tasks"]
@@ -787,6 +1153,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         resources=tables["resources"], assignments=tables["assignments"],
         status=tables["status"], risks=tables["risks"], wbs=tables["wbs"],
         holidays=tables["calendar"], calendar=calendar,
+        **{name: tables[name] for name in _PROJECT_TABLES},
         name=str(settings.get("name", folder.name)),
         currency=str(settings.get("currency", "EUR")), path=folder,
         data_dates=tuple(pd.DatetimeIndex(tables["status"]["status_date"].unique()).sort_values()),
@@ -796,7 +1163,8 @@ def load_portfolio(path: str | Path) -> Portfolio:
 def data_dictionary() -> str:
     """The data dictionary of every table, as Markdown (it is kept in ``datasets/README.md``)."""
     units = {"d": "working days", "cur": "currency", "%": "percent", "frac": "fraction 0–1",
-             "cur/d": "currency per working day", "units": "resource units", "": ""}
+             "cur/d": "currency per working day", "units": "resource units",
+             "pt": "story points", "": ""}
     out = []
     for s in SCHEMAS.values():
         need = "required file" if s.required else "optional file"
