@@ -296,7 +296,7 @@ def check_items(items: pd.DataFrame) -> pd.DataFrame:
     check.add(dup, "id", lambda i: f"duplicate item ID in project {projects[i]!r}")
     out = items.copy()
     out["project_id"], out["id"] = projects, ids
-    if "points" in raw.columns:
+    if "points" in raw.columns and not raw["points"].isna().all():
         out["points"] = _numbers(raw["points"], "points", check)
     columns = [c for c in STATE_DATES.values() if c in raw.columns]
     dates = {c: _dates(raw[c], c, check, required=(c == "created")) for c in columns}
@@ -348,7 +348,8 @@ def check_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
     sprints : DataFrame
         The sprints table of the module docstring: ``project_id``, ``sprint``, ``start``,
         ``finish``, ``committed_points``, ``completed_points`` [pt]; optional
-        ``actual_cost`` [cur] and ``added_points`` [pt].
+        ``actual_cost`` [cur] and ``added_points`` [pt] (an optional column left entirely
+        blank counts as absent).
 
     Returns
     -------
@@ -390,7 +391,7 @@ def check_sprints(sprints: pd.DataFrame) -> pd.DataFrame:
     out["project_id"] = projects
     for c in ("committed_points", "completed_points"):
         out[c] = _numbers(raw[c], c, check)
-    if "actual_cost" in raw.columns:
+    if "actual_cost" in raw.columns and not raw["actual_cost"].isna().all():
         out["actual_cost"] = _numbers(raw["actual_cost"], "actual_cost", check)
     if "added_points" in raw.columns:
         out["added_points"] = _numbers(raw["added_points"], "added_points", check,

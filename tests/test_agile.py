@@ -674,3 +674,14 @@ def test_forecast_chart():
     many = agile.forecast_how_many(history, 10, iterations=2_000, seed=5)
     ax = plots.throughput_forecast(totals, many, unit="items")
     assert ax.get_lines()[1].get_label() == f"85 %: at least {many['at_least_85']:g} items"
+
+
+def test_blank_optional_columns_count_as_absent(sprints, items):
+    # A dataset without sprint costs or estimates has the columns, all blank (as load_portfolio
+    # gives them): the metrics that do not need them still run.
+    blank = sprints.assign(actual_cost=np.nan, added_points=np.nan)
+    assert agile.velocity(blank).equals(agile.velocity(sprints))
+    with pytest.raises(DataValidationError, match="actual_cost"):
+        agile.check_sprints(sprints.assign(actual_cost=[1.0, np.nan, 2.0]))
+    unestimated = items.assign(points=np.nan)
+    pd.testing.assert_series_equal(agile.cycle_time(unestimated), agile.cycle_time(items))
