@@ -37,6 +37,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
@@ -58,6 +59,7 @@ from .model import Portfolio, load_portfolio, parse_month
 from .schedule import project_summary, schedule_portfolio
 
 __all__ = [
+    "AGILE_COLUMNS",
     "FORECAST_COLUMNS",
     "HEADLINE_TAG",
     "INDICATOR_COLUMNS",
@@ -70,6 +72,11 @@ __all__ = [
     "Block",
     "Headline",
     "ReportResult",
+    "agile_burnups",
+    "agile_status",
+    "agile_table",
+    "compliance_messages",
+    "compliance_summary",
     "critical_path_changes",
     "dcma_messages",
     "dcma_summary",
@@ -77,6 +84,8 @@ __all__ = [
     "evm_trends",
     "forecast_table",
     "forecasts",
+    "gate_compliance",
+    "gate_table",
     "glossary",
     "headline",
     "indicator_table",
@@ -284,6 +293,11 @@ def _band(x, thresholds: RagThresholds) -> str:
     """RAG band of one index (grey when not measurable), by :func:`pmo_lib.evm.rag_status`."""
     value = np.nan if x is None else float(x)
     return str(rag_status([value], [np.nan], thresholds)["rag"].iloc[0])
+
+
+def _text_or_dash(x) -> str:
+    """A preformatted text cell, or a dash where there is none (NaN, NaT)."""
+    return x if isinstance(x, str) else "–"
 
 
 def _long_date(ts: pd.Timestamp) -> str:
@@ -842,9 +856,7 @@ def indicator_table(table: pd.DataFrame, currency: str = "EUR", thousands: bool 
         shown[money] = shown[money] / 1000.0
     shown["forecast_finish"] = pd.to_datetime(shown["forecast_finish"]).dt.strftime("%b %Y")
     styler = plots.performance_table(shown, currency, columns=tuple(shown.columns))
-    styler = styler.format({"spi_t": "{:.2f}", "tcpi": "{:.2f}",
-                            "percent_complete": "{:.0f} %"}, na_rep="–")
-    styler = styler.format({"forecast_finish": lambda x: x if isinstance(x, str) else "–"})
+    styler = styler.format(_text_or_dash, subset=["forecast_finish"])
     styler = styler.relabel_index(list(INDICATOR_COLUMNS.values()), axis="columns")
     styles = np.array([_GROUP_STYLE if lv == "programme" else
                        _TOTAL_STYLE if lv == "portfolio" else "" for lv in level])
@@ -1011,7 +1023,7 @@ def forecast_table(forecast: pd.DataFrame, currency: str = "EUR",
     for c in dates:
         shown[c] = pd.to_datetime(shown[c]).dt.strftime("%b %Y")
     styler = shown.style.format("{:,.0f}", subset=money, na_rep="–")
-    styler = styler.format(lambda x: x if isinstance(x, str) else "–", subset=dates)
+    styler = styler.format(_text_or_dash, subset=dates)
     styler = styler.relabel_index(list(FORECAST_COLUMNS.values()), axis="columns")
     styler = styler.set_properties(subset=["name"], **{"text-align": "left"})
     styler = styler.set_caption(
@@ -1046,7 +1058,6 @@ def project_s_curves(portfolio: Portfolio, month, forecast: pd.DataFrame,
         project with measured cost gets :func:`pmo_lib.plots.s_curve_forecast`, one
         without :func:`pmo_lib.plots.s_curve`. One legend for the figure.
     """
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
     month = parse_month(month)
@@ -1085,6 +1096,280 @@ def project_s_curves(portfolio: Portfolio, month, forecast: pd.DataFrame,
             shown.setdefault(lab, h)
     fig.legend(shown.values(), shown.keys(), loc="outside lower center",
                ncol=min(len(shown), 6), frameon=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------
+# Governance section: gate compliance
+# ----------------------------------------------------------------------------------------
+#: Colours of a gate's state in :func:`gate_table`.
+_GATE_COLOURS = {"met": RAG_COLOURS["green"], "open": RAG_COLOURS["grey"],
+                 "overdue": RAG_COLOURS["red"]}
+
+
+def gate_compliance(portfolio: Portfolio, month) -> pd.DataFrame:
+    """Every project's gates at the month's status date: met, open or overdue, and why.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        With the ``gates`` and ``deliverables`` tables (an empty result without them).
+    month : str or Period
+        The status month; must have status data.
+
+    Returns
+    -------
+    DataFrame
+        :func:`pmo_lib.methodology.portfolio_compliance` of the deliverables register as of
+        the status date (:meth:`~pmo_lib.model.Portfolio.deliverables_at`), each project
+        assessed against its methodology's template with the gate dates of the ``gates``
+        table, approvers resolved through the stakeholder register: one row per project and
+        gate, columns ``project_id``, ``gate``, ``name``, ``due_date``, ``required``, ``met``,
+        ``missing``, ``overdue``, ``wrong_approver``, ``compliance`` [frac], ``state``
+        (``met``, ``open`` or ``overdue``), ``open_items`` and ``methodology``.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+    >>> gates = gate_compliance(load_portfolio(SAMPLE_DATA), "2026-10")
+    >>> gates.query("project_id == 'ERP'")[["gate", "state"]].values.tolist()
+    [['G1', 'met'], ['G2', 'met'], ['G3', 'met'], ['G4', 'overdue'], ['G5', 'open'], \
+['G6', 'open']]
+    """
+    from . import methodology
+
+    now = resolve_month(portfolio, month)
+    date = portfolio.status_date(now)
+    templates = portfolio.templates
+    plans = [(pid, templates[pid], portfolio.gate_dates(pid))
+             for pid in portfolio.projects["id"] if (portfolio.gates["project_id"] == pid).any()]
+    if not plans:
+        return pd.DataFrame(columns=["project_id", "gate", "name", "due_date", "state"])
+    approvers = portfolio.stakeholders if len(portfolio.stakeholders) else None
+    return methodology.portfolio_compliance(portfolio.deliverables_at(now), plans, date,
+                                            approvers=approvers)
+
+
+def compliance_summary(gates: pd.DataFrame, portfolio: Portfolio) -> pd.DataFrame:
+    """One row per project: how many gates are due, met, overdue, and the next one.
+
+    Parameters
+    ----------
+    gates : DataFrame
+        :func:`gate_compliance`.
+    portfolio : Portfolio
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id`` (the projects with gates); columns ``name``, ``methodology``,
+        ``gates``, ``met``, ``overdue`` (counts), ``next_gate`` and ``next_due`` (the
+        earliest gate not met yet), ``state`` (``overdue`` when any gate is, else ``on
+        track``) and ``open_items`` (of the overdue gates).
+    """
+    if gates.empty:
+        return pd.DataFrame(columns=["name", "methodology", "gates", "met", "overdue",
+                                     "next_gate", "next_due", "state", "open_items"])
+    names = portfolio.projects.set_index("id")["name"]
+    rows = {}
+    for pid, mine in gates.groupby("project_id", sort=False):
+        pending = mine[mine["state"] != "met"].sort_values("due_date", kind="stable")
+        late = mine[mine["state"] == "overdue"]
+        rows[pid] = {
+            "name": names.get(pid, pid), "methodology": mine["methodology"].iloc[0],
+            "gates": len(mine), "met": int((mine["state"] == "met").sum()),
+            "overdue": len(late),
+            "next_gate": pending["name"].iloc[0] if len(pending) else "",
+            "next_due": pending["due_date"].iloc[0] if len(pending) else pd.NaT,
+            "state": "overdue" if len(late) else "on track",
+            "open_items": "; ".join(f"{g}: {items}" for g, items in
+                                    zip(late["gate"], late["open_items"], strict=True)),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "project_id"
+    return out
+
+
+def gate_table(summary: pd.DataFrame):
+    """:func:`compliance_summary` as a table, the overdue projects' state in red (a one-line
+    note when no project has gates)."""
+    if summary.empty:
+        text = "No project in this dataset has gates recorded."
+        return Block(f"<p>{escape(text)}</p>", text)
+    shown = summary.copy()
+    shown.index.name = None
+    shown["next_due"] = pd.to_datetime(shown["next_due"]).dt.strftime("%d %b %Y")
+    colours = {"overdue": _GATE_COLOURS["overdue"], "on track": _GATE_COLOURS["met"]}
+    styler = shown.style.format(_text_or_dash, subset=["next_due"])
+    styler = styler.map(lambda v: f"background-color: {colours.get(v, '#ffffff')}; color: "
+                        "white; font-weight: bold; text-align: center", subset=["state"])
+    styler = styler.relabel_index(["Project", "Life cycle", "Gates", "Passed", "Overdue",
+                                   "Next gate", "Due", "State", "What is missing"],
+                                  axis="columns")
+    styler = styler.set_properties(subset=["name", "open_items", "next_gate"],
+                                   **{"text-align": "left"})
+    return styler.set_table_attributes('class="pmo-table"')
+
+
+def compliance_messages(gates: pd.DataFrame, portfolio: Portfolio) -> Block:
+    """Plain-language summary of gate compliance: the overdue gates and what they miss."""
+    if gates.empty:
+        text = "No project has gates recorded in this dataset."
+        return Block(f"<p>{escape(text)}</p>", text)
+    names = portfolio.projects.set_index("id")["name"]
+    late = gates[gates["state"] == "overdue"]
+    passed = int((gates["state"] == "met").sum())
+    waiting = int((gates["state"] == "open").sum())
+    head = (f"{_plural(passed, 'gate')} passed, {len(late)} overdue, {waiting} not due yet"
+            f" across {gates['project_id'].nunique()} projects.")
+    lines = [f"{names.get(r.project_id, r.project_id)} ({r.project_id}), gate {r.gate} "
+             f"({r.name}), due {_long_date(pd.Timestamp(r.due_date))}: {r.open_items}."
+             for r in late.itertuples()]
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return Block(f"<p><strong>{escape(head)}</strong></p>" + (f"<ul>{items}</ul>" if items
+                                                               else ""),
+                 "\n".join([head, *(f"- {line}" for line in lines)]))
+
+
+# ----------------------------------------------------------------------------------------
+# Agile delivery section
+# ----------------------------------------------------------------------------------------
+#: Columns of :func:`agile_status`, with their headers.
+AGILE_COLUMNS = {
+    "name": "Project", "methodology": "Method", "velocity_recent": "Velocity (last 3)",
+    "commitment_reliability": "Commitment kept", "done_items": "Items done",
+    "open_items": "Items open", "throughput": "Throughput / week",
+    "cycle_time_p85": "Cycle time P85 [d]", "finish_p50": "Done by (P50)",
+    "finish_p85": "Done by (P85)",
+}
+
+
+def agile_status(portfolio: Portfolio, month, *, weeks: int = 12, iterations: int = 2000,
+                 seed: int = 0) -> pd.DataFrame:
+    """Delivery of every project with a backlog: velocity, flow and "when will it be done?".
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month; the backlog and sprints as known then
+        (:meth:`~pmo_lib.model.Portfolio.backlog_at`, ``sprints_at``).
+    weeks : int, keyword-only
+        Weeks of throughput history the forecast draws from (the latest complete ones).
+    iterations, seed : int, keyword-only
+        Monte Carlo runs and seed of :func:`pmo_lib.agile.forecast_when`.
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id``; columns :data:`AGILE_COLUMNS`: velocity of the last 3
+        sprints [pt] and the share of committed points completed [frac] (Scrum projects;
+        NaN for flow teams), items done and open [items], mean weekly throughput over the
+        history [items/week], the 85th percentile of cycle time [calendar days, both ends
+        counted], and the weeks by the end of which the open items are done with 50 % and
+        85 % confidence, as dates (NaT when nothing is open, or no item was done in the
+        history).
+    """
+    from . import agile
+
+    now = resolve_month(portfolio, month)
+    date = portfolio.status_date(now)
+    items = portfolio.backlog_at(now)
+    if items.empty:
+        return pd.DataFrame(columns=list(AGILE_COLUMNS))
+    sprints = portfolio.sprints_at(now)
+    velocity = agile.velocity(sprints) if len(sprints) else pd.DataFrame()
+    flow = agile.throughput(items, "W", end=date)
+    cycle = agile.cycle_time(items)
+    names = portfolio.projects.set_index("id")
+    rows = {}
+    this_week = date.to_period("W")
+    for pid, mine in items.groupby("project_id", sort=True):
+        history = flow.loc[pid] if pid in flow.index.get_level_values(0) else pd.Series()
+        history = history[history.index < this_week].iloc[-weeks:]   # complete weeks
+        open_ = int((mine["state"] != "done").sum())
+        finish = {50: pd.NaT, 85: pd.NaT}
+        if open_ and len(history) and history.sum() > 0:
+            f = agile.forecast_when(history, open_, iterations=iterations,
+                                    percentiles=(50, 85), seed=seed)
+            finish = {c: (this_week + f[f"within_{c}"]).end_time.normalize() for c in finish}
+        v = velocity.loc[pid] if pid in velocity.index else None
+        rows[pid] = {
+            "name": names.at[pid, "name"], "methodology": names.at[pid, "methodology"],
+            "velocity_recent": np.nan if v is None else v["velocity_recent"],
+            "commitment_reliability": np.nan if v is None else v["commitment_reliability"],
+            "done_items": int((mine["state"] == "done").sum()), "open_items": open_,
+            "throughput": float(history.mean()) if len(history) else np.nan,
+            "cycle_time_p85": float(np.nanpercentile(cycle.loc[mine.index], 85))
+            if cycle.loc[mine.index].notna().any() else np.nan,
+            "finish_p50": finish[50], "finish_p85": finish[85],
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "project_id"
+    return out
+
+
+def agile_table(status: pd.DataFrame):
+    """:func:`agile_status` as a table (a one-line note when no project has a backlog)."""
+    if status.empty:
+        text = "No project in this dataset has a backlog."
+        return Block(f"<p>{escape(text)}</p>", text)
+    shown = status[list(AGILE_COLUMNS)].copy()
+    shown.index.name = None
+    for c in ("finish_p50", "finish_p85"):
+        shown[c] = pd.to_datetime(shown[c]).dt.strftime("%d %b %Y")
+    styler = shown.style.format({"velocity_recent": "{:.1f}", "commitment_reliability": "{:.0%}",
+                                 "throughput": "{:.1f}", "cycle_time_p85": "{:.0f}"},
+                                na_rep="–")
+    styler = styler.format(_text_or_dash, subset=["finish_p50", "finish_p85"])
+    styler = styler.relabel_index(list(AGILE_COLUMNS.values()), axis="columns")
+    styler = styler.set_properties(subset=["name"], **{"text-align": "left"})
+    styler = styler.set_caption("Velocity in story points per sprint (Scrum projects); "
+                                "throughput in items done per week over the last 12 complete "
+                                "weeks; done-by dates from a Monte Carlo forecast on that "
+                                "throughput (50 % and 85 % confidence).")
+    return styler.set_table_attributes('class="pmo-table"')
+
+
+def agile_burnups(portfolio: Portfolio, month, *, columns: int = 3):
+    """One release burnup per project with a backlog: scope and completed story points.
+
+    Returns
+    -------
+    matplotlib Figure or None
+        One Axes per project (:func:`pmo_lib.plots.burnup` of
+        :func:`pmo_lib.agile.burnup` on the backlog as known at the status date, per
+        sprint for Scrum projects, per week otherwise); None without a backlog.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import agile
+
+    now = resolve_month(portfolio, month)
+    items = portfolio.backlog_at(now)
+    if items.empty:
+        return None
+    sprints = portfolio.sprints_at(now)
+    ids = sorted(items["project_id"].unique())
+    rows = max(1, math.ceil(len(ids) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 2.8 * rows),
+                             squeeze=False, layout="constrained")
+    for ax, pid in zip(axes.flat, ids, strict=False):
+        mine = items[items["project_id"] == pid]
+        theirs = sprints[sprints["project_id"] == pid]
+        table = (agile.burnup(mine, sprints=theirs) if len(theirs)
+                 else agile.burnup(mine, freq="W", end=portfolio.status_date(now)))
+        plots.burnup(table, ax=ax, title=pid)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        if not len(theirs):
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    for ax in list(axes.flat)[len(ids):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
     return fig
 
 

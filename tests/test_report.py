@@ -42,6 +42,10 @@ SAMPLE_MONTHS = tuple(str(m) for m in pd.period_range("2025-11", "2026-10", freq
 SCHEDULE_SECTIONS = ("Schedule: when will the projects finish?", "Portfolio schedule",
                      "Milestones that moved", "Schedule quality")
 REPORT_FILES = (".ipynb", ".html", ".json")
+#: Section titles of the EVM part added by issue 4, and of the governance and agile part.
+EVM_SECTIONS = ("What changed since last month", "Projects and programmes",
+                "Forecasts and their range", "Project S-curves")
+GOVERNANCE_SECTIONS = ("Governance: are the gates respected?", "Agile delivery")
 #: Tolerance of money [cur] and ratios read back from JSON.
 REL, ABS = 1e-9, 1e-6
 
@@ -532,6 +536,14 @@ def test_two_sample_months(tmp_path):
         for title in SCHEDULE_SECTIONS:
             assert escape(title) in html, title
         assert html.count(">Pass<") + html.count(">Fail<") == 14   # the DCMA table
+        for title in EVM_SECTIONS + GOVERNANCE_SECTIONS:
+            assert escape(title) in html, title
+        # Governance and agile: the engine's overdue gates and forecasts are on the page.
+        gates = report.gate_compliance(pf, month)
+        for r in gates[gates["state"] == "overdue"].itertuples():
+            assert f"gate {r.gate} ({escape(r.name)})" in html
+        agile = report.agile_status(pf, month)
+        assert all(f"{d:%d %b %Y}" in html for d in agile["finish_p85"].dropna())
     for key in ("pv", "ev", "ac", "spi", "cpi", "status_date"):
         assert figures["2026-03"][key] != figures["2026-10"][key], key
     assert not forecasts["2026-03"].equals(forecasts["2026-10"])

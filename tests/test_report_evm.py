@@ -41,6 +41,10 @@ def test_indicator_table_rows_and_columns(sample):
     assert frame["forecast_finish"].iloc[-1] == f"{total['forecast_finish']:%b %Y}"
     for header in ("SPI(t)", "TCPI", "Forecast finish", "Why"):
         assert f">{header}<" in html
+    # Formatted: amounts without decimals, indices to two, percent complete as "NN %".
+    erp = table.loc[("project", "ERP")]
+    assert f">{erp['bac'] / 1000:,.0f}<" in html and f">{erp['spi_t']:.2f}<" in html
+    assert f">{erp['tcpi']:.2f}<" in html and f">{erp['percent_complete']:.0f} %<" in html
 
 
 def test_rag_changes_first_month_and_unchanged(mini):
