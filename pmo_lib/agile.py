@@ -1350,8 +1350,11 @@ def agile_evm(sprints: pd.DataFrame, releases: pd.DataFrame, *,
     - release length forecast = PS / SPI sprints, which is n / APC = PRP / mean velocity:
       the burndown's forecast, as the paper shows. Past the planned sprints (EPC capped)
       n / APC is used, the form that stays meaningful; NaN before any point is done;
-    - forecast finish = start of the first sprint + ceil(forecast × L) − 1 days, L the mean
-      length of the sprints to date (finish − start + 1) [calendar days].
+    - forecast finish = start of the first sprint + ceil((forecast − 1) × C + L) − 1 days:
+      the end of the forecast's last sprint, with C the cadence to date (days from the first
+      sprint's start to the latest one's, per sprint; gaps between sprints included) and L
+      the mean length of the sprints to date (finish − start + 1) [calendar days]. With
+      back-to-back sprints C = L and this is start + forecast × L − 1.
 
     References
     ----------
@@ -1410,9 +1413,13 @@ def agile_evm(sprints: pd.DataFrame, releases: pd.DataFrame, *,
     forecast = np.where(forecast > 0, forecast, np.nan)
     first = g["start"].transform("min").to_numpy(dtype="datetime64[D]")
     length = (df["finish"] - df["start"]).dt.days.to_numpy(dtype=float) + 1
+    k = g.cumcount().to_numpy()                      # sprints before this one
     mean_length = (pd.Series(length, index=df.index).groupby(df["project_id"], sort=False)
-                   .cumsum().to_numpy() / (g.cumcount().to_numpy() + 1))
-    span = np.ceil(forecast * mean_length - 1e-9)
+                   .cumsum().to_numpy() / (k + 1))
+    # Cadence: days from one sprint's start to the next (gaps between sprints included).
+    since_first = (df["start"].to_numpy(dtype="datetime64[D]") - first).astype(float)
+    cadence = np.where(k > 0, since_first / np.maximum(k, 1), mean_length)
+    span = np.ceil((forecast - 1.0) * cadence + mean_length - 1e-9)
     ok = np.isfinite(span)
     finish = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[D]")
     finish[ok] = first[ok] + (span[ok] - 1).astype(np.int64)

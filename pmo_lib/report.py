@@ -1240,7 +1240,8 @@ AGILE_COLUMNS = {
     "commitment_reliability": "Commitment kept", "done_items": "Items done",
     "open_items": "Items open", "throughput": "Throughput / week",
     "cycle_time_p85": "Cycle time P85 [d]", "finish_p50": "Done by (P50)",
-    "finish_p85": "Done by (P85)",
+    "finish_p85": "Done by (P85)", "agile_spi": "AgileEVM SPI", "agile_cpi": "AgileEVM CPI",
+    "release_finish": "Release end",
 }
 
 
@@ -1268,7 +1269,10 @@ def agile_status(portfolio: Portfolio, month, *, weeks: int = 12, iterations: in
         history [items/week], the 85th percentile of cycle time [calendar days, both ends
         counted], and the weeks by the end of which the open items are done with 50 % and
         85 % confidence, as dates (NaT when nothing is open, or no item was done in the
-        history).
+        history); for a Scrum release with a release plan, AgileEVM's SPI and CPI at the
+        latest finished sprint (:func:`pmo_lib.agile.agile_evm`, Sulaiman et al. 2006) and the
+        release end (the last sprint's finish once every planned point is done, else
+        AgileEVM's forecast).
     """
     from . import agile
 
@@ -1279,6 +1283,9 @@ def agile_status(portfolio: Portfolio, month, *, weeks: int = 12, iterations: in
         return pd.DataFrame(columns=list(AGILE_COLUMNS))
     sprints = portfolio.sprints_at(now)
     velocity = agile.velocity(sprints) if len(sprints) else pd.DataFrame()
+    releases = portfolio.releases[portfolio.releases["project_id"].isin(sprints["project_id"])]
+    release = (agile.agile_evm(sprints, releases).groupby(level="project_id").tail(1)
+               .droplevel("sprint") if len(releases) else pd.DataFrame())
     flow = agile.throughput(items, "W", end=date)
     cycle = agile.cycle_time(items)
     names = portfolio.projects.set_index("id")
@@ -1303,10 +1310,20 @@ def agile_status(portfolio: Portfolio, month, *, weeks: int = 12, iterations: in
             "cycle_time_p85": float(np.nanpercentile(cycle.loc[mine.index], 85))
             if cycle.loc[mine.index].notna().any() else np.nan,
             "finish_p50": finish[50], "finish_p85": finish[85],
+            **_release_figures(release.loc[pid] if pid in release.index else None),
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "project_id"
     return out
+
+
+def _release_figures(last) -> dict:
+    """AgileEVM SPI and CPI of a release at its latest sprint, and its end: the last
+    sprint's finish once every planned point is done, else the AgileEVM forecast."""
+    if last is None:
+        return {"agile_spi": np.nan, "agile_cpi": np.nan, "release_finish": pd.NaT}
+    end = last["date"] if last["actual_complete"] >= 1 else last["forecast_finish"]
+    return {"agile_spi": last["spi"], "agile_cpi": last["cpi"], "release_finish": end}
 
 
 def agile_table(status: pd.DataFrame):
@@ -1316,18 +1333,20 @@ def agile_table(status: pd.DataFrame):
         return Block(f"<p>{escape(text)}</p>", text)
     shown = status[list(AGILE_COLUMNS)].copy()
     shown.index.name = None
-    for c in ("finish_p50", "finish_p85"):
+    dates = ["finish_p50", "finish_p85", "release_finish"]
+    for c in dates:
         shown[c] = pd.to_datetime(shown[c]).dt.strftime("%d %b %Y")
     styler = shown.style.format({"velocity_recent": "{:.1f}", "commitment_reliability": "{:.0%}",
-                                 "throughput": "{:.1f}", "cycle_time_p85": "{:.0f}"},
-                                na_rep="–")
-    styler = styler.format(_text_or_dash, subset=["finish_p50", "finish_p85"])
+                                 "throughput": "{:.1f}", "cycle_time_p85": "{:.0f}",
+                                 "agile_spi": "{:.2f}", "agile_cpi": "{:.2f}"}, na_rep="–")
+    styler = styler.format(_text_or_dash, subset=dates)
     styler = styler.relabel_index(list(AGILE_COLUMNS.values()), axis="columns")
     styler = styler.set_properties(subset=["name"], **{"text-align": "left"})
     styler = styler.set_caption("Velocity in story points per sprint (Scrum projects); "
                                 "throughput in items done per week over the last 12 complete "
                                 "weeks; done-by dates from a Monte Carlo forecast on that "
-                                "throughput (50 % and 85 % confidence).")
+                                "throughput (50 % and 85 % confidence). AgileEVM: earned value "
+                                "of the release plan in story points (Sulaiman et al. 2006).")
     return styler.set_table_attributes('class="pmo-table"')
 
 

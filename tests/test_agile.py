@@ -685,3 +685,22 @@ def test_blank_optional_columns_count_as_absent(sprints, items):
         agile.check_sprints(sprints.assign(actual_cost=[1.0, np.nan, 2.0]))
     unestimated = items.assign(points=np.nan)
     pd.testing.assert_series_equal(agile.cycle_time(unestimated), agile.cycle_time(items))
+
+
+def test_agile_evm_release_forecast_counts_the_gaps_between_sprints():
+    # Two-week sprints worked Monday to Friday: 26 Jan-6 Feb and 9-20 Feb (cadence 14 days,
+    # length 12). After sprint 2: PRP 40 + 2 added, 18 points done, APC 18/42, so the release
+    # needs 2 / (18/42) = 4.67 sprints: it ends ceil(3.67 x 14 + 12) - 1 = 63 days after
+    # 26 January, on Monday 30 March (the fifth sprint's third day).
+    sprints = pd.DataFrame({
+        "project_id": "P2", "sprint": [1, 2], "start": _d("2026-01-26", "2026-02-09"),
+        "finish": _d("2026-02-06", "2026-02-20"), "committed_points": [10.0, 10.0],
+        "completed_points": [8.0, 10.0], "added_points": [0.0, 2.0],
+        "actual_cost": [1000.0, 1100.0]})
+    releases = pd.DataFrame({"project_id": ["P2"], "planned_points": [40.0],
+                             "planned_sprints": [4], "bac": [4000.0]})
+    e = agile.agile_evm(sprints, releases).loc[("P2", 2)]
+    assert e["forecast_sprints"] == pytest.approx(2 / (18 / 42))
+    assert e["forecast_finish"] == pd.Timestamp("2026-03-30")
+    assert e["spi"] == pytest.approx((18 / 42) / 0.5)
+    assert e["cpi"] == pytest.approx((18 / 42) * 4000 / 2100)

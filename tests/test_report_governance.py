@@ -90,6 +90,11 @@ def test_agile_status_hand_checked(pf):
     # Two items at one item every three weeks: done within weeks, never before next week.
     assert pd.Timestamp("2026-03-08") <= p2["finish_p50"] <= p2["finish_p85"]
     assert p2["finish_p85"].day_of_week == 6          # the end of a week (Sunday)
+    # AgileEVM after sprint 2 (tests/test_agile.py works it by hand): SPI 0.86, CPI 0.82,
+    # the release forecast to end on 30 March.
+    assert p2["agile_spi"] == pytest.approx((18 / 42) / 0.5)
+    assert p2["agile_cpi"] == pytest.approx((18 / 42) * 4000 / 2100)
+    assert p2["release_finish"] == pd.Timestamp("2026-03-30")
     html = report.agile_table(status).to_html()
     assert "Done by (P85)" in html and "90%" in html
 
