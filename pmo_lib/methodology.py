@@ -11,6 +11,8 @@ Five templates are shipped in ``pmo_lib/templates/`` (:func:`list_templates`): `
 What the module does with a template:
 
 * :func:`load_template` / :func:`validate_template`: read, compose (``extends``) and validate;
+* :func:`compare_templates`, :func:`phase_shares`: several templates side by side (counts,
+  life cycle, each phase's share of the effort and the gates that close it);
 * :func:`instantiate`: a project plan skeleton the schedule engine (:func:`~pmo_lib.schedule.cpm`)
   accepts: WBS, tasks, links, gate milestones and durations from the shares;
 * :func:`deliverable_compliance`, :func:`gate_compliance`, :func:`portfolio_compliance`: which
@@ -106,12 +108,14 @@ __all__ = [
     "TemplateProblem",
     "charter",
     "communication_plan",
+    "compare_templates",
     "deliverable_compliance",
     "gate_compliance",
     "grid_quadrant",
     "instantiate",
     "list_templates",
     "load_template",
+    "phase_shares",
     "portfolio_compliance",
     "questionnaire",
     "recommend_approach",
@@ -815,6 +819,93 @@ def validate_template(path: str | Path) -> Template:
     'v_model'
     """
     return load_template(path)
+
+
+# ----------------------------------------------------------------------------------------
+# Templates compared
+# ----------------------------------------------------------------------------------------
+def _templates(names) -> list[Template]:
+    """The templates ``names`` (a name, a path, a Template or a list of them) loaded, or the
+    :data:`APPROACHES` when None."""
+    if names is None:
+        names = APPROACHES
+    elif isinstance(names, str | Path | Template):
+        names = [names]
+    return [load_template(n) for n in names]
+
+
+def compare_templates(names=None) -> pd.DataFrame:
+    """The templates side by side: one row per template.
+
+    Parameters
+    ----------
+    names : str, Template or list of them, optional
+        Templates, as :func:`load_template` reads them (default :data:`APPROACHES`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by template name (``template``): ``title``, ``approach``, ``phases``,
+        ``gates``, ``deliverables``, ``roles``, ``events`` (counts) and ``life_cycle`` (the
+        phases with their shares, in order).
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`load_template`.
+
+    Examples
+    --------
+    >>> compare_templates()[["phases", "gates", "events"]].loc["scrum"].tolist()
+    [3, 3, 5]
+    """
+    rows = {t.name: {"title": t.title, "approach": t.approach, "phases": len(t.phases),
+                     "gates": len(t.gates), "deliverables": len(t.deliverables),
+                     "roles": len(t.roles), "events": len(t.events),
+                     "life_cycle": " → ".join(f"{p.name} {p.share:g} %"
+                                              for p in t.phases.itertuples())}
+            for t in _templates(names)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("template")
+
+
+def phase_shares(names=None) -> pd.DataFrame:
+    """The phases of several templates with their typical share of the effort.
+
+    Parameters
+    ----------
+    names : str, Template or list of them, optional
+        Templates, as :func:`load_template` reads them (default :data:`APPROACHES`).
+
+    Returns
+    -------
+    DataFrame
+        One row per template and phase, in life-cycle order: ``template``, ``phase``,
+        ``name``, ``share`` [%], ``start`` (the share of the effort spent before the phase)
+        [%] and ``gate`` (the gates that close it, comma-separated, or ``""``).
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`load_template`.
+
+    Examples
+    --------
+    >>> s = phase_shares(["waterfall"])
+    >>> s[["phase", "share", "start", "gate"]].head(3)
+              phase  share  start gate
+    0    initiation    5.0    0.0   G1
+    1  requirements   15.0    5.0   G2
+    2        design   15.0   20.0   G3
+    """
+    parts = []
+    for t in _templates(names):
+        p = t.phases
+        gates = t.gates.groupby("after")["id"].agg(", ".join)
+        parts.append(pd.DataFrame({
+            "template": t.name, "phase": p["id"], "name": p["name"], "share": p["share"],
+            "start": p["share"].cumsum() - p["share"],
+            "gate": p["id"].map(gates).fillna("")}))
+    return pd.concat(parts, ignore_index=True)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1973,7 +2064,8 @@ def recommend_approach(answers: Mapping[str, str]) -> Recommendation:
         head += (f" It ties with {second}; the tie goes to {best} by the order of "
                  "APPROACHES: weigh both.")
     elif margin <= 2:
-        head += f" A close call ({margin:g} points): discuss both, or tailor the hybrid."
+        points = "point" if margin == 1 else "points"
+        head += f" A close call ({margin:g} {points}): discuss both, or tailor the hybrid."
     sources = "Sources: " + " ".join(data["references"])
     return Recommendation(approach=best, scores=scores, breakdown=breakdown,
                           runner_up=second, margin=margin,

@@ -12,10 +12,18 @@ EVM charts: :func:`s_curve` and :func:`s_curve_forecast` (with the EAC forecast 
 range), :func:`spi_cpi_matrix`, :func:`bullseye` (CPI against SPI(t) on RAG zones),
 :func:`index_trend` (CPI, SPI and SPI(t) month by month) and :func:`variance_waterfall`
 (cost variance by project to the portfolio total).
+
+Methodology and governance (:mod:`pmo_lib.methodology`): :func:`phase_shares` (the life cycles
+of several templates, each phase's share of the effort and the gates), :func:`v_model` (the
+V-model diagram, development phases facing the phases that verify them),
+:func:`approach_scores` (the "which approach fits?" score breakdown), and the styled tables
+:func:`raci_matrix` and :func:`compliance_table` (gate and deliverable compliance, the state
+coloured).
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 
 import matplotlib.colors as mcolors
@@ -29,26 +37,33 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import agile
+from . import agile, methodology
 from .errors import DataValidationError, Problem
 from .evm import RAG_COLOURS, RagThresholds, rag_status
 
 __all__ = [
+    "COMPLIANCE_COLOURS",
     "GANTT_COLOURS",
+    "RACI_COLOURS",
+    "approach_scores",
     "bullseye",
     "burnup",
+    "compliance_table",
     "cumulative_flow",
     "gantt",
     "index_trend",
     "money_formatter",
     "network",
     "performance_table",
+    "phase_shares",
     "project_network",
+    "raci_matrix",
     "rag_legend",
     "s_curve",
     "s_curve_forecast",
     "spi_cpi_matrix",
     "throughput_forecast",
+    "v_model",
     "variance_waterfall",
     "velocity",
 ]
@@ -1291,3 +1306,255 @@ def throughput_forecast(runs, forecast: dict, *, ax=None, title: str | None = No
     ax.set_xlabel(unit)
     ax.set_ylabel("share of runs")
     return _finish(ax, title or "Monte Carlo forecast")
+
+
+# ----------------------------------------------------------------------------------------
+# Methodology and governance (the templates and tables of pmo_lib.methodology)
+# ----------------------------------------------------------------------------------------
+#: Cell colours of the RACI matrix, by code: (background, text).
+RACI_COLOURS = {"A": ("#1f4e79", "white"), "R": ("#9ec5e8", "#1d2733"),
+                "C": ("#fde7b0", "#1d2733"), "I": ("#eceff1", "#455a64")}
+#: Colours of the compliance states of deliverables and gates
+#: (:data:`pmo_lib.methodology.COMPLIANCE_STATES` and :data:`~pmo_lib.methodology.GATE_STATES`).
+COMPLIANCE_COLOURS = {"met": "#2e7d32", "open": "#607d8b", "missing": "#607d8b",
+                      "overdue": "#c62828", "wrong_approver": "#ef8f00"}
+_GATE_MARKER = "#c62828"
+
+
+def phase_shares(shares=None, *, ax=None, title: str = "Typical share of the effort per phase"):
+    """One horizontal bar per template, cut into its phases; a diamond marks each gate.
+
+    Parameters
+    ----------
+    shares : DataFrame, str or list of str, optional
+        :func:`pmo_lib.methodology.phase_shares`, or the templates to compute it for (default:
+        :data:`pmo_lib.methodology.APPROACHES`).
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only
+
+    Returns
+    -------
+    matplotlib Axes
+        One ``BarContainer`` per template, top to bottom in the table's order, with one bar
+        per phase from ``start`` to ``start + share`` [%]; one scatter per template with a
+        diamond at the end of each phase a gate closes (the first labelled ``"Gate"``).
+        Each bar shows the phase's share, and its name when it fits.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`pmo_lib.methodology.load_template`, for template names.
+    """
+    table = shares if isinstance(shares, pd.DataFrame) else methodology.phase_shares(shares)
+    order = list(dict.fromkeys(table["template"]))
+    ax = _ax(ax, figsize=(11, 0.8 * len(order) + 1.2))
+    cmap = plt.get_cmap("Blues")
+    for y, name in enumerate(order):
+        part = table[table["template"] == name].reset_index(drop=True)
+        colours = [cmap(0.25 + 0.65 * i / max(len(part) - 1, 1)) for i in range(len(part))]
+        ax.barh(y, part["share"], left=part["start"], color=colours, edgecolor="white",
+                height=0.62)
+        for i, p in part.iterrows():
+            dark = i > len(part) / 2
+            # About 0.55 % of the width per letter: wrap the name to fit, or show the share.
+            words = textwrap.wrap(p["name"], width=max(int(p["share"] / 0.55), 1),
+                                  break_long_words=False)
+            fits = len(words) <= 2 and max(map(len, words)) * 0.55 <= p["share"]
+            label = "\n".join([*words, f"{p['share']:g} %"]) if fits else f"{p['share']:g}"
+            ax.text(p["start"] + p["share"] / 2, y, label, ha="center", va="center",
+                    fontsize=7, color="white" if dark else "#1d2733", linespacing=1.1)
+        gated = part[part["gate"] != ""]
+        ax.scatter(gated["start"] + gated["share"], [y - 0.38] * len(gated), marker="D",
+                   s=28, color=_GATE_MARKER, zorder=3, label="Gate" if y == 0 else None)
+    ax.set_yticks(range(len(order)), order)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of the project's effort [%]")
+    _finish(ax, title)
+    ax.grid(False, axis="y")
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
+    return ax
+
+
+def v_model(template="v_model", *, ax=None, title: str | None = None):
+    """The V: development phases down the left, verification phases up the right, each
+    verification phase linked to the phase it verifies by its test basis.
+
+    A diagram, without grid or legend: development phases in dark blue, the phases at the
+    bottom of the V in grey, verification phases in green; a dashed arrow from each
+    verification phase to the phase it verifies, labelled with its test basis.
+
+    Parameters
+    ----------
+    template : str, Path or Template
+        A template with verification phases (``verifies``), as
+        :func:`pmo_lib.methodology.load_template` reads it.
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        One text box per phase of the V (its name, the first space a line break), one
+        ``"test basis:\\n<deliverable>"`` text per verification phase; y is ``-level``.
+
+    Raises
+    ------
+    DataValidationError
+        The template has no verification phases (and the errors of
+        :func:`pmo_lib.methodology.load_template`).
+    """
+    tpl = methodology.load_template(template)
+    p = tpl.phases.reset_index(drop=True)
+    right = p[p["verifies"].notna()]
+    verified = set(right["verifies"])
+    left = p[p["id"].isin(verified)]
+    if left.empty:
+        raise DataValidationError(Problem(tpl.source, None, None, "phases",
+                                          f"{tpl.name} has no verification phases"))
+    bottom = p.loc[left.index.max() + 1: right.index.min() - 1]
+    depth = int(p["level"].max()) + 1
+    pos = {}
+    for x, row in enumerate(left.itertuples()):
+        pos[row.id] = (x, -int(row.level))
+    for x, row in enumerate(bottom.itertuples(), len(left)):
+        pos[row.id] = (x, -depth)
+    for x, row in enumerate(right.itertuples(), len(left) + len(bottom)):
+        pos[row.id] = (x, -int(row.level))
+    ax = _ax(ax, figsize=(11, 4.8))
+    chain = [*left["id"], *bottom["id"], *right["id"]]
+    xs, ys = zip(*(pos[c] for c in chain), strict=True)
+    ax.plot(xs, ys, color=GANTT_COLOURS["task"], lw=2, zorder=1)
+    names = p.set_index("id")["name"]
+    deliv = tpl.deliverables.set_index("id")["name"]
+    for row in right.itertuples():
+        (x0, y), (x1, _) = pos[row.verifies], pos[row.id]
+        ax.annotate("", (x0 + 0.35, y), (x1 - 0.35, y),
+                    arrowprops={"arrowstyle": "->", "ls": "--", "color": "#ef8f00"})
+        basis = deliv.get(row.test_basis, "") if isinstance(row.test_basis, str) else ""
+        ax.text((x0 + x1) / 2, y + 0.06, f"test basis:\n{basis}", ha="center",
+                va="bottom", fontsize=7.5, color="#8a5a00", linespacing=1.1)
+    checks = set(right["id"])
+    for pid, (x, y) in pos.items():
+        colour = "#1f4e79" if pid in verified else "#2e7d32" if pid in checks else "#37474f"
+        ax.text(x, y, names[pid].replace(" ", "\n", 1), ha="center", va="center",
+                fontsize=8, color="white", zorder=2,
+                bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": "none"})
+    ax.set_xlim(-0.7, len(chain) - 0.3)
+    ax.set_ylim(-depth - 0.6, -0.4)
+    ax.set_yticks([-lv for lv in range(1, depth)], [f"level {lv}" for lv in range(1, depth)])
+    ax.set_xticks([])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    ax.set_title(title or f"{tpl.title}: specify on the left, verify on the right",
+                 loc="left", fontweight="bold")
+    return ax
+
+
+def approach_scores(recommendation: methodology.Recommendation, *, ax=None,
+                    title: str | None = None):
+    """The questionnaire's score breakdown: one bar per approach, cut into the points each
+    answer gives it.
+
+    Parameters
+    ----------
+    recommendation : Recommendation
+        :func:`pmo_lib.methodology.recommend_approach`.
+    ax : matplotlib Axes, keyword-only, optional
+    title : str, keyword-only, optional
+        Default: the recommendation, the runner-up and the margin.
+
+    Returns
+    -------
+    matplotlib Axes
+        One ``BarContainer`` per question (labelled with it), one bar per approach, highest
+        score at the top; the bars of an approach add up to its score, written at the end.
+    """
+    rec = recommendation
+    b = rec.breakdown.set_index("question")
+    order = list(rec.scores.index)
+    ax = _ax(ax, figsize=(10, 3.6))
+    colours = plt.get_cmap("tab10").colors
+    left = np.zeros(len(order))
+    for i, (question, row) in enumerate(b.iterrows()):
+        points = row[order].to_numpy(dtype=float)
+        ax.barh(order, points, left=left, color=colours[i % 10], edgecolor="white",
+                label=question.replace("_", " "))
+        left += points
+    for y, total in enumerate(rec.scores):
+        ax.text(total + 0.3, y, f"{total}", va="center", fontweight="bold")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 3 * len(b) + 1)
+    ax.set_xlabel("points (0 to 3 per answer)")
+    points = "point" if rec.margin == 1 else "points"
+    _finish(ax, title or f"Recommended: {rec.approach} (runner-up {rec.runner_up}, "
+            f"{rec.margin:g} {points} behind)")
+    ax.grid(False, axis="y")
+    ax.set_axisbelow(True)
+    ax.legend(ncols=1, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def raci_matrix(template, *, names: bool = True):
+    """The RACI matrix of a template as a coloured table (:data:`RACI_COLOURS`: A dark blue,
+    R light blue, C amber, I grey).
+
+    Parameters
+    ----------
+    template : str, Path or Template
+        As :func:`pmo_lib.methodology.load_template` reads it.
+    names : bool, keyword-only
+        Show deliverable and role names (default) rather than their ids.
+
+    Returns
+    -------
+    pandas Styler
+        One row per deliverable, one column per role (headers written vertically), the
+        cells ``R``, ``A``, ``C``, ``I`` or empty.
+    """
+    tpl = methodology.load_template(template)
+    matrix = tpl.raci_matrix
+    if names:
+        matrix = matrix.rename(index=tpl.deliverables.set_index("id")["name"],
+                               columns=tpl.roles.set_index("id")["name"])
+
+    def colour(code):
+        bg, fg = RACI_COLOURS.get(code, ("white", "black"))
+        return f"background-color:{bg}; color:{fg}; text-align:center; font-weight:600"
+
+    return (matrix.style.map(colour)
+            .set_caption(f"RACI matrix of {tpl.name}: R responsible, A accountable, "
+                         "C consulted, I informed")
+            .set_table_styles([{"selector": "th.col_heading",
+                                "props": "writing-mode:vertical-rl; transform:rotate(180deg);"
+                                         " text-align:left; font-weight:normal"}]))
+
+
+def compliance_table(table: pd.DataFrame, columns: Iterable[str] | None = None):
+    """A compliance table with its ``state`` column coloured (:data:`COMPLIANCE_COLOURS`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`pmo_lib.methodology.gate_compliance`,
+        :func:`~pmo_lib.methodology.deliverable_compliance` or
+        :func:`~pmo_lib.methodology.portfolio_compliance`.
+    columns : iterable of str, optional
+        Which columns to show, in order (default: all); must include ``state``.
+
+    Returns
+    -------
+    pandas Styler
+        Without the index; ``due_date`` and ``date`` as ``23 Feb 2026``, ``compliance`` as a
+        percentage, missing values empty.
+    """
+    shown = table if columns is None else table[list(columns)]
+
+    def colour(state):
+        c = COMPLIANCE_COLOURS.get(state)
+        return f"color:white; background-color:{c}; font-weight:600" if c else ""
+
+    fmt = {c: "{:%d %b %Y}" for c in ("due_date", "date") if c in shown}
+    if "compliance" in shown:
+        fmt["compliance"] = "{:.0%}"
+    return shown.style.map(colour, subset=["state"]).format(fmt, na_rep="").hide(axis="index")

@@ -36,12 +36,17 @@ Panels
 :func:`plan_panel`
     A life-cycle template and a duration: shows the plan skeleton's finish, gate dates and
     Gantt chart. Pure function: :func:`pmo_lib.methodology.instantiate`.
+:func:`approach_panel`
+    The "which approach fits?" questionnaire: one drop-down per question; shows the
+    recommended approach and why, the score breakdown chart and table. Pure function:
+    :func:`pmo_lib.methodology.recommend_approach`.
 """
 
 from __future__ import annotations
 
 import html
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ipywidgets
@@ -49,7 +54,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import evm, plots, schedule
+from . import evm, methodology, plots, schedule
 from .calendar import WorkCalendar
 from .errors import DataValidationError, PMOError, Problem, ScheduleError
 from .model import LINK_TYPES, Portfolio, parse_month
@@ -63,6 +68,7 @@ __all__ = [
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
     "AgileForecastPanel",
+    "ApproachPanel",
     "EvmCase",
     "EvmPanel",
     "PlanPanel",
@@ -70,6 +76,7 @@ __all__ = [
     "RagThresholdPanel",
     "SchedulePanel",
     "agile_forecast_panel",
+    "approach_panel",
     "evm_case",
     "evm_forecast",
     "evm_panel",
@@ -1138,9 +1145,10 @@ class AgileForecastPanel(_Panel):
         ax = fig.subplots()
         runs = agile.simulate_when(recent, self.items.value, iterations=self.iterations,
                                    seed=self.seed)
-        agile.forecast_chart(runs, {k: v for k, v in self.when.items()
-                                    if k.startswith("within")}, ax=ax, unit=f"{self.unit}s",
-                             title=f"When will {self.items.value} items be done?")
+        plots.throughput_forecast(runs, {k: v for k, v in self.when.items()
+                                         if k.startswith("within")}, ax=ax,
+                                  unit=f"{self.unit}s",
+                                  title=f"When will {self.items.value} items be done?")
         return _figure_png(fig)
 
 
@@ -1208,8 +1216,6 @@ class PlanPanel(_Panel):
     """
 
     def __init__(self, template: str, duration: int, start, calendar: WorkCalendar | None):
-        from . import methodology
-
         self.start, self.calendar = pd.Timestamp(start), calendar
         self.error: str | None = None
         self.plan = None
@@ -1236,8 +1242,6 @@ class PlanPanel(_Panel):
         self._update()
 
     def _update(self, change=None) -> None:
-        from . import methodology
-
         try:
             plan = methodology.instantiate(self.template.value, "What-if", self.start,
                                            duration=self.duration.value,
@@ -1285,3 +1289,136 @@ def plan_panel(template: str = "waterfall", duration: int = 120, *, start="2027-
     PlanPanel
     """
     return PlanPanel(template, int(duration), start, calendar)
+
+
+# ----------------------------------------------------------------------------------------
+# Methodology: which approach fits?
+# ----------------------------------------------------------------------------------------
+class ApproachPanel(_Panel):
+    """The "which approach fits?" panel (build it with :func:`approach_panel`).
+
+    Attributes
+    ----------
+    dropdowns : dict
+        Question id → ``ipywidgets.Dropdown`` of its options (value: option id).
+    reset : ipywidgets.Button
+        Back to the first answers.
+    answers : dict
+        The answers shown (question id → option id).
+    recommendation : Recommendation
+        :func:`pmo_lib.methodology.recommend_approach` of :attr:`answers`.
+    error : str or None
+        Why the recommendation was not updated; None when it matches the answers.
+    """
+
+    def __init__(self, answers: Mapping[str, str]):
+        self.recommendation = methodology.recommend_approach(answers)  # errors raise here
+        self._initial = dict(answers)
+        self.error: str | None = None
+        self._loading = False
+        self.dropdowns: dict[str, ipywidgets.Dropdown] = {}
+        rows = []
+        for qid, part in methodology.questionnaire().groupby("question", sort=False):
+            dropdown = ipywidgets.Dropdown(
+                options=list(zip(part["option_text"], part["option"], strict=True)),
+                value=self._initial[qid], layout=ipywidgets.Layout(width="34em"))
+            self.dropdowns[qid] = dropdown
+            label = ipywidgets.HTML(f"<b>{html.escape(part['question_text'].iloc[0])}</b>",
+                                    layout=ipywidgets.Layout(width="24em"))
+            rows.append(ipywidgets.HBox([label, dropdown]))
+        self.reset = ipywidgets.Button(description="Reset", icon="undo",
+                                       tooltip="Back to the first answers")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        self._table = ipywidgets.HTML()
+        super().__init__(children=[
+            ipywidgets.HTML("<b>Which approach fits?</b> Change an answer: each gives every "
+                            "approach 0 to 3 points, and the approach with the most points "
+                            "is recommended."),
+            *rows, self.reset, self._message, self._summary, self._chart, self._table,
+        ])
+        for dropdown in self.dropdowns.values():
+            dropdown.observe(self._update, names="value")
+        self.reset.on_click(self._reset)
+        self._show()
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return {qid: dropdown.value for qid, dropdown in self.dropdowns.items()}
+
+    def _reset(self, button=None) -> None:
+        self._loading = True
+        try:
+            for qid, dropdown in self.dropdowns.items():
+                dropdown.value = self._initial[qid]
+        finally:
+            self._loading = False
+        self._update()
+
+    def _update(self, change=None) -> None:
+        if self._loading:
+            return
+        try:
+            recommendation = methodology.recommend_approach(self.answers)
+        except PMOError as exc:
+            self._not_updated("Recommendation not updated", exc)
+            return
+        self.recommendation = recommendation
+        self._updated()
+        self._show()
+
+    def _show(self) -> None:
+        rec = self.recommendation
+        self._summary.value = (f"<div style='font-size:1.1em; margin:0.5em 0'>"
+                               f"{html.escape(rec.rationale[0])}</div>")
+        self._chart.value = self._chart_png()
+        columns = ["question", "answer_text", *methodology.APPROACHES]
+        self._table.value = (rec.breakdown[columns].style.hide(axis="index")
+                             .highlight_max(axis=1, subset=list(methodology.APPROACHES),
+                                            props="background-color:#c8e6c9; font-weight:600")
+                             .to_html())
+
+    def _chart_png(self) -> bytes:
+        fig = Figure(figsize=(10, 3.4), layout="constrained")
+        plots.approach_scores(self.recommendation, ax=fig.subplots())
+        return _figure_png(fig)
+
+
+def approach_panel(answers: Mapping[str, str] | None = None) -> ApproachPanel:
+    """A what-if panel: the "which approach fits?" questionnaire as a form.
+
+    One drop-down per question of :func:`pmo_lib.methodology.questionnaire`; change an
+    answer and the panel shows the new recommendation and why (the first sentence of its
+    rationale), the score breakdown chart (:func:`pmo_lib.plots.approach_scores`) and table
+    (:func:`pmo_lib.methodology.recommend_approach`).
+
+    Parameters
+    ----------
+    answers : mapping, optional
+        The answers shown first, question id → option id (default: the payroll replacement
+        of training module 01, :func:`pmo_lib.exercises.methodology.payroll_answers`).
+
+    Returns
+    -------
+    ApproachPanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`pmo_lib.methodology.recommend_approach`, for the first answers.
+
+    Examples
+    --------
+    >>> panel = approach_panel()
+    >>> panel.recommendation.approach
+    'waterfall'
+    >>> panel.dropdowns["requirements_stability"].value = "volatile"
+    >>> panel.recommendation.approach
+    'hybrid'
+    """
+    if answers is None:
+        from .exercises.methodology import payroll_answers
+        answers = payroll_answers()
+    return ApproachPanel(answers)

@@ -1,4 +1,4 @@
-"""Tests of the questions and helpers of training notebook 01 (pmo_lib.exercises.methodology).
+"""Tests of the questions and worked example of notebook 01 (pmo_lib.exercises.methodology).
 
 Every reference solution must pass, its code must give the engine's value, typical wrong
 answers must fail with the nudge written for them (never the expected value), and untouched
@@ -20,23 +20,14 @@ shipped templates:
 """
 
 import ast
-import html
 import subprocess
 import sys
 
-import ipywidgets
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pmo_lib import DataValidationError, MissingDataError, methodology
+from pmo_lib import DataValidationError, methodology
 from pmo_lib.exercises import methodology as training
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
@@ -275,81 +266,10 @@ def test_worked_example_is_consistent():
 
 
 # ----------------------------------------------------------------------------------------
-# Presentation helpers
+# Notebook display (the notebook's charts, tables and panel are tested in
+# test_plots_governance.py, test_widgets.py and test_methodology.py)
 # ----------------------------------------------------------------------------------------
-def test_compare_templates_and_phase_shares():
-    table = training.compare_templates()
-    assert list(table.index) == list(methodology.APPROACHES)
-    assert table.loc["waterfall", ["phases", "gates", "deliverables"]].tolist() == [7, 6, 16]
-    assert table.loc["waterfall", "life_cycle"].startswith("Initiation 5 % → Requirements 15 %")
-    shares = training.phase_shares()
-    assert (shares.groupby("template")["share"].sum() == 100).all()
-    last = shares.groupby("template").tail(1)
-    assert ((last["start"] + last["share"]) == 100).all()
-    assert shares.query("template == 'waterfall'")["gate"].tolist() == [
-        "G1", "G2", "G3", "G4", "G5", "", "G6"]
-
-
-def test_plot_phase_shares_draws_every_phase_and_gate():
-    ax = training.plot_phase_shares()
-    n_phases = len(training.phase_shares())
-    assert sum(len(c) for c in ax.containers) == n_phases
-    gates = sum(len(methodology.load_template(n).gates) for n in methodology.APPROACHES)
-    assert len(ax.collections[0].get_offsets()) + sum(
-        len(c.get_offsets()) for c in ax.collections[1:]) == gates
-
-
-def test_plot_v_model_pairs_each_level():
-    ax = training.plot_v_model()
-    texts = [t.get_text() for t in ax.texts]
-    assert sum(t.startswith("test basis:") for t in texts) == 4
-    assert "Unit\ntesting" in texts and "Implementation" in texts
-    with pytest.raises(DataValidationError, match="no verification phases"):
-        training.plot_v_model("scrum")
-
-
-def test_raci_and_compliance_stylers():
-    page = training.raci_styler("waterfall").to_html()
-    assert "Senior Supplier" in page and training.RACI_COLOURS["A"][0] in page
-    plan, register = training.payroll_plan(), training.payroll_register()
-    gates = methodology.gate_compliance(register, plan.template, plan, "2026-03-13",
-                                        approvers=training.payroll_stakeholders())
-    page = training.compliance_styler(gates, ["gate", "due_date", "compliance", "state"]).to_html()
-    assert training.STATE_COLOURS["overdue"] in page and "23 Feb 2026" in page
-
-
-def test_plot_scores_stacks_the_breakdown():
-    rec = methodology.recommend_approach(training.payroll_answers())
-    ax = training.plot_scores(rec)
-    assert len(ax.containers) == len(rec.breakdown)
-    widths = sum(pd.Series([b.get_width() for b in c]) for c in ax.containers)
-    assert widths.tolist() == rec.scores.tolist()
-    assert "1 point behind" in ax.get_title()
-
-
 def test_framed_html_escapes_the_page():
     frame = training.framed_html('<p class="x">a & b</p>', height=123)._repr_html_()
     assert frame.startswith("<iframe") and "height:123px" in frame
     assert "srcdoc=\"&lt;p class=&quot;x&quot;&gt;a &amp; b&lt;/p&gt;\"" in frame
-
-
-def test_approach_form_follows_its_answers():
-    form = training.approach_form()
-    assert isinstance(form, ipywidgets.VBox)
-    assert form.answers == training.payroll_answers()
-    assert form.recommendation.approach == "waterfall" and form.error is None
-    assert "waterfall" in form._headline.value and form._chart.value
-    form.dropdowns["regulation"].value = "certified"
-    form.dropdowns["criticality"].value = "high"
-    form.dropdowns["work_pattern"].value = "hardware"
-    expected = methodology.recommend_approach(form.answers)
-    assert form.recommendation.approach == expected.approach == "v_model"
-    assert expected.rationale[0] in html.unescape(form._headline.value)
-    form.reset.click()
-    assert form.answers == training.payroll_answers()
-    assert form.recommendation.approach == "waterfall"
-
-
-def test_approach_form_refuses_bad_first_answers():
-    with pytest.raises(MissingDataError, match="not answered"):
-        training.approach_form({"regulation": "none"})

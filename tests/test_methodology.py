@@ -795,3 +795,56 @@ def test_questionnaire_errors():
         recommend_approach({**CASES["scrum"], "team_size": "huge"})
     with pytest.raises(DataValidationError, match="ID 'budget': unknown question"):
         recommend_approach({**CASES["scrum"], "budget": "high"})
+
+
+def test_close_calls_count_their_points():
+    """Payroll replacement (training module 01): waterfall 17, hybrid 16, a one-point call;
+    with no regulation waterfall loses 1 and the hybrid 2: 16 against 14."""
+    payroll = {"requirements_stability": "stable", "regulation": "documented",
+               "criticality": "medium", "customer_availability": "part_time",
+               "team_experience": "none", "team_size": "medium", "contract": "fixed_price",
+               "work_pattern": "one_off"}
+    r = recommend_approach(payroll)
+    assert (r.approach, r.runner_up, r.margin) == ("waterfall", "hybrid", 1.0)
+    assert "A close call (1 point): discuss both" in r.rationale[0]
+    r = recommend_approach({**payroll, "regulation": "none"})
+    assert (r.approach, r.runner_up, r.margin) == ("waterfall", "hybrid", 2.0)
+    assert "A close call (2 points): discuss both" in r.rationale[0]
+    assert "close call" not in recommend_approach(CASES["scrum"]).rationale[0]
+
+
+# ---------------------------------------------------------------------------------------
+# Templates compared
+# ---------------------------------------------------------------------------------------
+def test_compare_templates_and_phase_shares():
+    table = m.compare_templates()
+    assert list(table.index) == list(m.APPROACHES)
+    assert table.loc["waterfall", ["phases", "gates", "deliverables"]].tolist() == [7, 6, 16]
+    assert table.loc["waterfall", "life_cycle"].startswith("Initiation 5 % → Requirements 15 %")
+    shares = m.phase_shares()
+    assert (shares.groupby("template")["share"].sum() == 100).all()
+    last = shares.groupby("template").tail(1)
+    assert ((last["start"] + last["share"]) == 100).all()
+    assert shares.query("template == 'waterfall'")["gate"].tolist() == [
+        "G1", "G2", "G3", "G4", "G5", "", "G6"]
+
+
+def test_templates_compared_match_the_templates():
+    table = m.compare_templates(["scrum", "waterfall"])
+    assert table.columns.tolist() == ["title", "approach", "phases", "gates", "deliverables",
+                                      "roles", "events", "life_cycle"]
+    assert table.index.name == "template" and list(table.index) == ["scrum", "waterfall"]
+    for name, row in table.iterrows():
+        tpl = load_template(name)
+        assert row[["phases", "gates", "deliverables", "roles", "events"]].tolist() == [
+            len(tpl.phases), len(tpl.gates), len(tpl.deliverables), len(tpl.roles),
+            len(tpl.events)]
+        assert row["title"] == tpl.title and row["approach"] == tpl.approach
+    # A single name, a Template or a path is one template.
+    one = m.phase_shares("v_model")
+    assert one.equals(m.phase_shares([load_template("v_model")]))
+    assert one.equals(m.phase_shares(TEMPLATES / "v_model.yaml"))
+    assert one.columns.tolist() == ["template", "phase", "name", "share", "start", "gate"]
+    assert one["start"].tolist() == (one["share"].cumsum() - one["share"]).tolist()
+    with pytest.raises(MissingDataError, match="unknown template"):
+        m.compare_templates(["prince2"])

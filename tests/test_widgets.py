@@ -7,14 +7,26 @@ and ``sample`` come from tests/conftest.py.
 """
 
 import ast
+import html
 from pathlib import Path
 
+import ipywidgets
 import pandas as pd
 import pytest
 from test_schedule import _open_critical  # the same task as the engine's what-if test
 
-from pmo_lib import DataValidationError, MissingDataError, ScheduleError, evm, schedule, widgets
+from pmo_lib import (
+    DataValidationError,
+    MissingDataError,
+    PMOError,
+    ScheduleError,
+    evm,
+    methodology,
+    schedule,
+    widgets,
+)
 from pmo_lib.exercises import scheduling
+from pmo_lib.exercises.methodology import payroll_answers
 
 
 def test_panel_starts_at_the_latest_month_and_default_thresholds(mini):
@@ -422,8 +434,6 @@ def test_agile_forecast_panel_window_and_errors():
 
 
 def test_plan_panel_follows_the_engine():
-    from pmo_lib import methodology
-
     panel = widgets.plan_panel("v_model", 200, start="2027-01-04")
     plan = methodology.instantiate("v_model", "x", "2027-01-04", duration=200)
     assert panel.plan.finish == plan.finish
@@ -436,3 +446,41 @@ def test_plan_panel_follows_the_engine():
     assert panel.plan.finish == methodology.instantiate("scrum", "x", "2027-01-04",
                                                         duration=10).finish
     assert panel._chart.value[:4] == b"\x89PNG"
+
+
+# ----------------------------------------------------------------------------------------
+# Methodology: which approach fits?
+# ----------------------------------------------------------------------------------------
+def test_approach_panel_follows_its_answers():
+    panel = widgets.approach_panel()
+    assert isinstance(panel, ipywidgets.VBox)
+    assert panel.answers == payroll_answers()
+    assert panel.recommendation.approach == "waterfall" and panel.error is None
+    assert "waterfall" in panel._summary.value and panel._chart.value[:4] == b"\x89PNG"
+    panel.dropdowns["regulation"].value = "certified"
+    panel.dropdowns["criticality"].value = "high"
+    panel.dropdowns["work_pattern"].value = "hardware"
+    expected = methodology.recommend_approach(panel.answers)
+    assert panel.recommendation.approach == expected.approach == "v_model"
+    assert expected.rationale[0] in html.unescape(panel._summary.value)
+    panel.reset.click()
+    assert panel.answers == payroll_answers()
+    assert panel.recommendation.approach == "waterfall"
+
+
+def test_approach_panel_refuses_bad_first_answers_and_keeps_the_last_good_one(monkeypatch):
+    with pytest.raises(MissingDataError, match="not answered"):
+        widgets.approach_panel({"regulation": "none"})
+    panel = widgets.approach_panel()
+
+    def broken(answers):
+        raise PMOError("questionnaire broken")
+
+    monkeypatch.setattr(methodology, "recommend_approach", broken)
+    panel.dropdowns["requirements_stability"].value = "volatile"
+    assert panel.error == "questionnaire broken" and "questionnaire broken" in panel._message.value
+    assert panel.recommendation.approach == "waterfall"  # what was shown stays
+    monkeypatch.undo()
+    panel.dropdowns["team_size"].value = "small"
+    assert panel.error is None and panel._message.value == ""
+    assert panel.recommendation.approach == methodology.recommend_approach(panel.answers).approach

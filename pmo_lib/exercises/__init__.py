@@ -22,7 +22,8 @@ spaces; a collection of texts (:class:`SetQuestion`) as a set, in any order. Not
 computed when this package is imported.
 
 One module per training notebook holds its questions: :mod:`~pmo_lib.exercises.welcome` for
-``00_welcome_to_the_pmo``, :mod:`~pmo_lib.exercises.scheduling` for
+``00_welcome_to_the_pmo``, :mod:`~pmo_lib.exercises.methodology` for
+``01_methodologies_and_governance``, :mod:`~pmo_lib.exercises.scheduling` for
 ``02_scheduling_and_the_critical_path``, :mod:`~pmo_lib.exercises.earned_value` for
 ``03_earned_value_and_earned_schedule``.
 

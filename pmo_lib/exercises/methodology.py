@@ -25,9 +25,13 @@ solutions use the names the notebook uses: ``methodology`` (``from pmo_lib impor
 methodology``), ``plan``, ``register``, ``stakeholders``, ``pump`` (the answers of question 5)
 and ``review_date``.
 
-The second half of the module holds the notebook's presentation helpers (a chart of the
-phase shares, a V-model diagram, a styled RACI matrix, the score breakdown chart and the
-questionnaire form): they wait for a home in :mod:`pmo_lib.plots` and :mod:`pmo_lib.widgets`.
+The notebook's tables, charts and panel come from the library: the templates compared with
+:func:`pmo_lib.methodology.compare_templates` and :func:`~pmo_lib.methodology.phase_shares`,
+the charts and styled tables from :mod:`pmo_lib.plots` (:func:`~pmo_lib.plots.phase_shares`,
+:func:`~pmo_lib.plots.v_model`, :func:`~pmo_lib.plots.raci_matrix`,
+:func:`~pmo_lib.plots.approach_scores`, :func:`~pmo_lib.plots.compliance_table`) and the
+questionnaire form from :func:`pmo_lib.widgets.approach_panel`. This module only adds
+:func:`framed_html`, which shows the HTML charter inside the notebook.
 
 Examples
 --------
@@ -46,35 +50,24 @@ True
 from __future__ import annotations
 
 import html
-import io
-import textwrap
 from collections.abc import Mapping
 
-import ipywidgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .. import methodology
-from ..errors import DataValidationError, PMOError, Problem
+from ..errors import DataValidationError, Problem
 from . import ChoiceQuestion, NumberQuestion, SetQuestion
 
 __all__ = [
     "EXAMPLE_DURATION",
     "EXAMPLE_START",
-    "RACI_COLOURS",
     "REVIEW_DATE",
-    "STATE_COLOURS",
     "AccountableRole",
-    "ApproachForm",
     "OverdueGates",
     "PhaseDays",
     "RecommendedApproach",
     "VerifyingPhase",
-    "approach_form",
-    "compare_templates",
-    "compliance_styler",
     "framed_html",
     "payroll_answers",
     "payroll_plan",
@@ -82,13 +75,8 @@ __all__ = [
     "payroll_register",
     "payroll_risks",
     "payroll_stakeholders",
-    "phase_shares",
-    "plot_phase_shares",
-    "plot_scores",
-    "plot_v_model",
     "pump_answers",
     "questions",
-    "raci_styler",
 ]
 
 #: First working day of the worked example (a Monday).
@@ -625,251 +613,8 @@ def questions(plan: methodology.ProjectPlan | None = None,
 
 
 # ----------------------------------------------------------------------------------------
-# Presentation helpers of the notebook (to move to plots.py and widgets.py)
+# Notebook display
 # ----------------------------------------------------------------------------------------
-#: Cell colours of the RACI matrix (background, text).
-RACI_COLOURS = {"A": ("#1f4e79", "white"), "R": ("#9ec5e8", "#1d2733"),
-                "C": ("#fde7b0", "#1d2733"), "I": ("#eceff1", "#455a64")}
-#: Colours of compliance states (deliverables and gates).
-STATE_COLOURS = {"met": "#2e7d32", "open": "#607d8b", "missing": "#607d8b",
-                 "overdue": "#c62828", "wrong_approver": "#ef8f00"}
-
-
-def _templates(names) -> list[methodology.Template]:
-    return [methodology.load_template(n) for n in (names or methodology.APPROACHES)]
-
-
-def compare_templates(names=None) -> pd.DataFrame:
-    """The shipped templates side by side: one row per template.
-
-    Parameters
-    ----------
-    names : list of str, optional
-        Templates (default :data:`pmo_lib.methodology.APPROACHES`).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by template name: ``title``, ``approach``, ``phases``, ``gates``,
-        ``deliverables``, ``roles``, ``events`` (counts) and ``life_cycle`` (the phases with
-        their shares, in order).
-
-    Examples
-    --------
-    >>> compare_templates()[["phases", "gates", "events"]].loc["scrum"].tolist()
-    [3, 3, 5]
-    """
-    rows = {t.name: {"title": t.title, "approach": t.approach, "phases": len(t.phases),
-                     "gates": len(t.gates), "deliverables": len(t.deliverables),
-                     "roles": len(t.roles), "events": len(t.events),
-                     "life_cycle": " → ".join(f"{p.name} {p.share:g} %"
-                                              for p in t.phases.itertuples())}
-            for t in _templates(names)}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("template")
-
-
-def phase_shares(names=None) -> pd.DataFrame:
-    """The phases of several templates with their typical share of the effort.
-
-    Returns
-    -------
-    DataFrame
-        One row per template and phase, in life-cycle order: ``template``, ``phase``,
-        ``name``, ``share`` [%], ``start`` (the share of the effort spent before the phase)
-        [%] and ``gate`` (the gates that close it, comma-separated, or ``""``).
-
-    Examples
-    --------
-    >>> s = phase_shares(["waterfall"])
-    >>> s[["phase", "share", "start", "gate"]].head(3)
-              phase  share  start gate
-    0    initiation    5.0    0.0   G1
-    1  requirements   15.0    5.0   G2
-    2        design   15.0   20.0   G3
-    """
-    parts = []
-    for t in _templates(names):
-        p = t.phases
-        gates = t.gates.groupby("after")["id"].agg(", ".join)
-        parts.append(pd.DataFrame({
-            "template": t.name, "phase": p["id"], "name": p["name"], "share": p["share"],
-            "start": p["share"].cumsum() - p["share"],
-            "gate": p["id"].map(gates).fillna("")}))
-    return pd.concat(parts, ignore_index=True)
-
-
-def plot_phase_shares(names=None, *, ax=None, title="Typical share of the effort per phase"):
-    """One horizontal bar per template, cut into its phases; a diamond marks each gate.
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    shares = phase_shares(names)
-    order = list(dict.fromkeys(shares["template"]))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 0.8 * len(order) + 1.2), layout="constrained")
-    cmap = plt.get_cmap("Blues")
-    for y, name in enumerate(order):
-        part = shares[shares["template"] == name].reset_index(drop=True)
-        colours = [cmap(0.25 + 0.65 * i / max(len(part) - 1, 1)) for i in range(len(part))]
-        ax.barh(y, part["share"], left=part["start"], color=colours, edgecolor="white",
-                height=0.62)
-        for i, p in part.iterrows():
-            dark = i > len(part) / 2
-            # About 0.55 % of the width per letter: wrap the name to fit, or show the share.
-            name = textwrap.wrap(p["name"], width=max(int(p["share"] / 0.55), 1),
-                                 break_long_words=False)
-            fits = len(name) <= 2 and max(map(len, name)) * 0.55 <= p["share"]
-            label = "\n".join([*name, f"{p['share']:g} %"]) if fits else f"{p['share']:g}"
-            ax.text(p["start"] + p["share"] / 2, y, label, ha="center", va="center",
-                    fontsize=7, color="white" if dark else "#1d2733", linespacing=1.1)
-        gated = part[part["gate"] != ""]
-        ax.scatter(gated["start"] + gated["share"], [y - 0.38] * len(gated), marker="D",
-                   s=28, color="#c62828", zorder=3, label="Gate" if y == 0 else None)
-    ax.set_yticks(range(len(order)), order)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("share of the project's effort [%]")
-    ax.set_title(title)
-    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
-
-
-def plot_v_model(template="v_model", *, ax=None, title=None):
-    """The V: development phases down the left, verification phases up the right, each
-    verification phase linked to the phase it verifies by its test basis.
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    tpl = methodology.load_template(template)
-    p = tpl.phases.reset_index(drop=True)
-    right = p[p["verifies"].notna()]
-    verified = set(right["verifies"])
-    left = p[p["id"].isin(verified)]
-    if left.empty:
-        raise DataValidationError(Problem(tpl.source, None, None, "phases",
-                                          f"{tpl.name} has no verification phases"))
-    bottom = p.loc[left.index.max() + 1: right.index.min() - 1]
-    depth = int(p["level"].max()) + 1
-    pos = {}
-    for x, row in enumerate(left.itertuples()):
-        pos[row.id] = (x, -int(row.level))
-    for x, row in enumerate(bottom.itertuples(), len(left)):
-        pos[row.id] = (x, -depth)
-    for x, row in enumerate(right.itertuples(), len(left) + len(bottom)):
-        pos[row.id] = (x, -int(row.level))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 4.8), layout="constrained")
-    chain = [*left["id"], *bottom["id"], *right["id"]]
-    xs, ys = zip(*(pos[c] for c in chain), strict=True)
-    ax.plot(xs, ys, color="#1f4e79", lw=2, zorder=1)
-    names = p.set_index("id")["name"]
-    deliv = tpl.deliverables.set_index("id")["name"]
-    for row in right.itertuples():
-        (x0, y), (x1, _) = pos[row.verifies], pos[row.id]
-        ax.annotate("", (x0 + 0.35, y), (x1 - 0.35, y),
-                    arrowprops={"arrowstyle": "->", "ls": "--", "color": "#ef8f00"})
-        basis = deliv.get(row.test_basis, "") if isinstance(row.test_basis, str) else ""
-        ax.text((x0 + x1) / 2, y + 0.06, f"test basis:\n{basis}", ha="center",
-                va="bottom", fontsize=7.5, color="#8a5a00", linespacing=1.1)
-    for pid, (x, y) in pos.items():
-        colour = "#1f4e79" if pid in verified else "#2e7d32" if pid in set(right["id"]) \
-            else "#37474f"
-        ax.text(x, y, names[pid].replace(" ", "\n", 1), ha="center", va="center",
-                fontsize=8, color="white", zorder=2,
-                bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": "none"})
-    ax.set_xlim(-0.7, len(chain) - 0.3)
-    ax.set_ylim(-depth - 0.6, -0.4)
-    ax.set_yticks([-lv for lv in range(1, depth)], [f"level {lv}" for lv in range(1, depth)])
-    ax.set_xticks([])
-    ax.spines[["top", "right", "bottom"]].set_visible(False)
-    ax.set_title(title or f"{tpl.title}: specify on the left, verify on the right")
-    return ax
-
-
-def raci_styler(template, *, names: bool = True):
-    """The RACI matrix of a template as a coloured table (A dark blue, R light blue, C amber,
-    I grey); with ``names`` the rows and columns show deliverable and role names.
-
-    Returns
-    -------
-    pandas Styler
-    """
-    tpl = methodology.load_template(template)
-    matrix = tpl.raci_matrix
-    if names:
-        matrix = matrix.rename(index=tpl.deliverables.set_index("id")["name"],
-                               columns=tpl.roles.set_index("id")["name"])
-
-    def colour(code):
-        bg, fg = RACI_COLOURS.get(code, ("white", "black"))
-        return f"background-color:{bg}; color:{fg}; text-align:center; font-weight:600"
-
-    return (matrix.style.map(colour)
-            .set_caption(f"RACI matrix of {tpl.name}: R responsible, A accountable, "
-                         "C consulted, I informed")
-            .set_table_styles([{"selector": "th.col_heading",
-                                "props": "writing-mode:vertical-rl; transform:rotate(180deg);"
-                                         " text-align:left; font-weight:normal"}]))
-
-
-def compliance_styler(table: pd.DataFrame, columns=None):
-    """A compliance table (:func:`pmo_lib.methodology.gate_compliance` or
-    :func:`~pmo_lib.methodology.deliverable_compliance`) with its ``state`` column coloured.
-
-    Returns
-    -------
-    pandas Styler
-    """
-    shown = table if columns is None else table[list(columns)]
-
-    def colour(state):
-        c = STATE_COLOURS.get(state)
-        return f"color:white; background-color:{c}; font-weight:600" if c else ""
-
-    fmt = {c: "{:%d %b %Y}" for c in ("due_date", "date") if c in shown}
-    if "compliance" in shown:
-        fmt["compliance"] = "{:.0%}"
-    return shown.style.map(colour, subset=["state"]).format(fmt, na_rep="").hide(axis="index")
-
-
-def plot_scores(recommendation: methodology.Recommendation, *, ax=None, title=None):
-    """The questionnaire's score breakdown: one bar per approach, cut into the points each
-    answer gives it.
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    rec = recommendation
-    b = rec.breakdown.set_index("question")
-    order = list(rec.scores.index)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.6), layout="constrained")
-    colours = plt.get_cmap("tab10").colors
-    left = np.zeros(len(order))
-    for i, (question, row) in enumerate(b.iterrows()):
-        points = row[order].to_numpy(dtype=float)
-        ax.barh(order, points, left=left, color=colours[i % 10], edgecolor="white",
-                label=question.replace("_", " "))
-        left += points
-    for y, total in enumerate(rec.scores):
-        ax.text(total + 0.3, y, f"{total}", va="center", fontweight="bold")
-    ax.invert_yaxis()
-    ax.set_xlim(0, 3 * len(b) + 1)
-    ax.set_xlabel("points (0 to 3 per answer)")
-    points = "point" if rec.margin == 1 else "points"
-    ax.set_title(title or f"Recommended: {rec.approach} (runner-up {rec.runner_up}, "
-                 f"{rec.margin:g} {points} behind)")
-    ax.legend(ncols=1, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.spines[["top", "right"]].set_visible(False)
-    return ax
-
-
 class _Framed:
     """An HTML page shown in an iframe, so its own styles do not restyle the notebook."""
 
@@ -890,115 +635,3 @@ def framed_html(page: str, height: int = 600) -> _Framed:
     True
     """
     return _Framed(page, height)
-
-
-def _figure_png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    return buf.getvalue()
-
-
-class ApproachForm(ipywidgets.VBox):
-    """The "which approach fits?" form (build it with :func:`approach_form`).
-
-    Attributes
-    ----------
-    dropdowns : dict
-        Question id → ``ipywidgets.Dropdown`` of its options.
-    answers : dict
-        The answers shown (question id → option id).
-    recommendation : Recommendation
-        :func:`pmo_lib.methodology.recommend_approach` of :attr:`answers`.
-    error : str or None
-        Why the recommendation was not updated; None when it matches the form.
-    """
-
-    def __init__(self, answers: Mapping[str, str] | None = None):
-        answers = dict(payroll_answers() if answers is None else answers)
-        self.recommendation = methodology.recommend_approach(answers)  # errors raise here
-        self._initial = answers
-        q = methodology.questionnaire()
-        self.dropdowns = {}
-        rows = []
-        for qid, part in q.groupby("question", sort=False):
-            dd = ipywidgets.Dropdown(
-                options=list(zip(part["option_text"], part["option"], strict=True)),
-                value=answers[qid], layout=ipywidgets.Layout(width="34em"))
-            dd.observe(self._changed, names="value")
-            self.dropdowns[qid] = dd
-            label = ipywidgets.HTML(f"<b>{html.escape(part['question_text'].iloc[0])}</b>",
-                                    layout=ipywidgets.Layout(width="24em"))
-            rows.append(ipywidgets.HBox([label, dd]))
-        self.reset = ipywidgets.Button(description="Reset", icon="undo")
-        self.reset.on_click(lambda _: self._reset())
-        self._message = ipywidgets.HTML()
-        self._headline = ipywidgets.HTML()
-        self._chart = ipywidgets.Image(format="png")
-        self._table = ipywidgets.HTML()
-        self.error = None
-        super().__init__([*rows, self.reset, self._message, self._headline, self._chart,
-                          self._table])
-        self._show()
-
-    @property
-    def answers(self) -> dict[str, str]:
-        return {qid: dd.value for qid, dd in self.dropdowns.items()}
-
-    def _reset(self) -> None:
-        for qid, dd in self.dropdowns.items():
-            dd.value = self._initial[qid]
-
-    def _changed(self, _change) -> None:
-        try:
-            self.recommendation = methodology.recommend_approach(self.answers)
-        except PMOError as exc:  # pragma: no cover - the form offers valid options only
-            self.error = str(exc)
-            self._message.value = f"<div style='color:#c62828'>{html.escape(self.error)}</div>"
-            return
-        self.error = None
-        self._message.value = ""
-        self._show()
-
-    def _show(self) -> None:
-        rec = self.recommendation
-        self._headline.value = (f"<div style='font-size:1.1em; margin:0.5em 0'>"
-                                f"{html.escape(rec.rationale[0])}</div>")
-        fig = Figure(figsize=(10, 3.4), layout="constrained")
-        plot_scores(rec, ax=fig.add_subplot())
-        self._chart.value = _figure_png(fig)
-        cols = ["question", "answer_text", *methodology.APPROACHES]
-        styled = (rec.breakdown[cols].style.hide(axis="index")
-                  .highlight_max(axis=1, subset=list(methodology.APPROACHES),
-                                 props="background-color:#c8e6c9; font-weight:600"))
-        self._table.value = styled.to_html()
-
-
-def approach_form(answers: Mapping[str, str] | None = None) -> ApproachForm:
-    """The questionnaire as a form: change an answer, see the recommendation and the score
-    breakdown change.
-
-    Parameters
-    ----------
-    answers : mapping, optional
-        The answers shown first (default :func:`payroll_answers`).
-
-    Returns
-    -------
-    ApproachForm
-        An ``ipywidgets.VBox``; display it as the last line of a cell.
-
-    Raises
-    ------
-    MissingDataError, DataValidationError
-        As :func:`pmo_lib.methodology.recommend_approach`, for the first answers.
-
-    Examples
-    --------
-    >>> form = approach_form()
-    >>> form.recommendation.approach
-    'waterfall'
-    >>> form.dropdowns["requirements_stability"].value = "volatile"
-    >>> form.recommendation.approach
-    'hybrid'
-    """
-    return ApproachForm(answers)
