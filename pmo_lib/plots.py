@@ -44,6 +44,7 @@ from .evm import RAG_COLOURS, RagThresholds, rag_status
 __all__ = [
     "COMPLIANCE_COLOURS",
     "GANTT_COLOURS",
+    "QUADRANT_COLOURS",
     "RACI_COLOURS",
     "approach_scores",
     "bullseye",
@@ -62,6 +63,7 @@ __all__ = [
     "s_curve",
     "s_curve_forecast",
     "spi_cpi_matrix",
+    "stakeholder_grid",
     "throughput_forecast",
     "v_model",
     "variance_waterfall",
@@ -1558,3 +1560,65 @@ def compliance_table(table: pd.DataFrame, columns: Iterable[str] | None = None):
     if "compliance" in shown:
         fmt["compliance"] = "{:.0%}"
     return shown.style.map(colour, subset=["state"]).format(fmt, na_rep="").hide(axis="index")
+
+
+#: Background of each quadrant of :func:`stakeholder_grid` (light tints).
+QUADRANT_COLOURS = {"manage closely": "#f8d7da", "keep satisfied": "#fff3cd",
+                    "keep informed": "#d1e7dd", "monitor": "#eceff1"}
+
+
+def stakeholder_grid(register: pd.DataFrame, *, ax=None, threshold: float = 3,
+                     title: str = "Stakeholders: influence and interest"):
+    """The influence/interest grid (Mendelow): one dot per stakeholder on its quadrant.
+
+    Parameters
+    ----------
+    register : DataFrame
+        :func:`pmo_lib.methodology.stakeholder_register` (columns ``name``, ``influence``,
+        ``interest`` 1–5 and ``quadrant``), or a raw register (checked by it).
+    ax : matplotlib Axes, optional
+    threshold : float
+        A score above it is high (as in :func:`pmo_lib.methodology.grid_quadrant`).
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+        Interest across, influence up; the four quadrants shaded and named (rectangles with
+        gid ``"quadrant-<name>"``); the stakeholders the collection labelled
+        ``"Stakeholders"`` (offsets ``(interest, influence)``, jittered apart when several
+        share a cell), each annotated with its name.
+    """
+    r = register if "quadrant" in register.columns else \
+        methodology.stakeholder_register(register, threshold=threshold)
+    ax = _ax(ax, figsize=(6.5, 6))
+    edge, lo, hi = threshold + 0.5, 0.5, 5.5
+    boxes = {"manage closely": (edge, edge), "keep satisfied": (lo, edge),
+             "keep informed": (edge, lo), "monitor": (lo, lo)}
+    for name, (x0, y0) in boxes.items():
+        w = (hi - edge) if x0 == edge else (edge - lo)
+        h = (hi - edge) if y0 == edge else (edge - lo)
+        ax.add_patch(plt.Rectangle((x0, y0), w, h, facecolor=QUADRANT_COLOURS[name], lw=0,
+                                   zorder=0, gid=f"quadrant-{name}"))
+        ax.text(x0 + w / 2, y0 + h - 0.12, name, ha="center", va="top", fontsize=9,
+                color="0.35", fontweight="bold")
+    x = r["interest"].to_numpy(dtype=float)
+    y = r["influence"].to_numpy(dtype=float)
+    cell = pd.Series(np.arange(len(r))).groupby([x, y]).cumcount().to_numpy()
+    size = pd.Series(np.ones(len(r))).groupby([x, y]).transform("size").to_numpy()
+    angle = 2 * np.pi * cell / np.maximum(size, 1)
+    spread = np.where(size > 1, 0.22, 0.0)
+    xs, ys = x + spread * np.cos(angle), y + spread * np.sin(angle)
+    ax.scatter(xs, ys, s=45, color="#1f4e79", zorder=3, label="Stakeholders")
+    for xi, yi, name in zip(xs, ys, r["name"], strict=True):
+        ax.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=7.5)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xticks(range(1, 6))
+    ax.set_yticks(range(1, 6))
+    ax.set_xlabel("interest in the project (1-5)")
+    ax.set_ylabel("influence on the project (1-5)")
+    ax.set_aspect("equal")
+    ax.set_title(title, loc="left", fontweight="bold")
+    return ax
+

@@ -109,3 +109,28 @@ def test_approach_scores_stacks_the_breakdown():
     assert [t.get_text() for t in ax.get_yticklabels()] == list(rec.scores.index)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == [q.replace("_", " ") for q in rec.breakdown["question"]]
+
+
+def test_stakeholder_grid_places_each_stakeholder():
+    register = pd.DataFrame({"id": ["S1", "S2", "S3", "S4", "S5"],
+                             "name": ["Sponsor", "Users", "Auditor", "Ops", "Finance"],
+                             "role": ["sponsor"] * 5, "influence": [5, 2, 4, 1, 5],
+                             "interest": [4, 5, 2, 1, 4]})
+    ax = plots.stakeholder_grid(register)
+    dots = next(c for c in ax.collections if c.get_label() == "Stakeholders")
+    xy = dots.get_offsets()
+    # Sponsor and Finance share the cell (4, 5): drawn 0.22 apart around it, not on top.
+    assert np.allclose(xy[[1, 2, 3]], [[5, 2], [2, 4], [1, 1]])
+    assert np.allclose(xy[[0, 4]].mean(axis=0), [4, 5]) and not np.allclose(xy[0], xy[4])
+    quadrants = {p.get_gid(): p for p in ax.patches}
+    assert set(quadrants) == {f"quadrant-{q}" for q in methodology.QUADRANTS}
+    high = quadrants["quadrant-manage closely"]
+    assert (high.get_x(), high.get_y()) == (3.5, 3.5)
+    names = [t.get_text() for t in ax.texts if t.get_text() in methodology.QUADRANTS]
+    assert sorted(names) == sorted(methodology.QUADRANTS)
+    # Each stakeholder lies in the quadrant methodology.grid_quadrant assigns it.
+    for (x, y), q in zip(xy, methodology.grid_quadrant(register["influence"],
+                                                        register["interest"]), strict=True):
+        box = quadrants[f"quadrant-{q}"]
+        assert box.get_x() <= x <= box.get_x() + box.get_width()
+        assert box.get_y() <= y <= box.get_y() + box.get_height()
