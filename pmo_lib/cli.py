@@ -96,10 +96,16 @@ def _validate(args: argparse.Namespace) -> int:
                 else f"1 status month ({months[0]})")
     else:
         span = "no status month"
+    governance = [(len(getattr(pf, name)), label) for name, label in (
+        ("gates", "gate"), ("deliverables", "deliverable record"),
+        ("stakeholders", "stakeholder"), ("lessons", "lesson"), ("sprints", "sprint"),
+        ("backlog", "backlog item"), ("releases", "release plan"))]
+    extra = ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for n, label in governance if n)
     print(f"{pf.name} ({path}) is valid: {len(pf.projects)} projects, {len(pf.tasks)} tasks, "
           f"{len(pf.links)} links, {len(pf.resources)} resources, {len(pf.assignments)} "
           f"assignments, {len(pf.risks)} risk records and {len(pf.status)} status rows in "
-          f"{span}; amounts in {pf.currency}.")
+          f"{span}; amounts in {pf.currency}." + (f" Governance and agile: {extra}." if extra
+                                                  else ""))
     return 0
 
 
