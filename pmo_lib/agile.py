@@ -81,6 +81,8 @@ import numpy as np
 import pandas as pd
 
 from . import evm
+from ._util import check_choice as _check_choice
+from ._util import ratio as _ratio
 from .calendar import WorkCalendar
 from .errors import DataValidationError, MissingDataError, Problem
 
@@ -440,13 +442,6 @@ def _check_releases(releases: pd.DataFrame) -> pd.DataFrame:
                          "planned_sprints": ps, "bac": bac})
 
 
-def _check_choice(value, choices, function: str, parameter: str, what: str) -> None:
-    if value not in choices:
-        raise DataValidationError(Problem(
-            function, None, None, parameter,
-            f"unknown {what} {value!r}; use one of {', '.join(map(repr, choices))}"))
-
-
 # ----------------------------------------------------------------------------------------
 # Day arithmetic (vectorised counts of events on or before a day, per group)
 # ----------------------------------------------------------------------------------------
@@ -566,9 +561,9 @@ def velocity(sprints: pd.DataFrame, *, recent: int = 3) -> pd.DataFrame:
         "velocity_recent": s.groupby("project_id", sort=False).tail(int(recent))
                               .groupby("project_id", sort=True)["completed_points"].mean(),
     })
-    out["velocity_cv"] = evm._ratio(out["velocity_std"], out["velocity_mean"])
+    out["velocity_cv"] = _ratio(out["velocity_std"], out["velocity_mean"])
     sums = s.groupby("project_id", sort=True)[["completed_points", "committed_points"]].sum()
-    out["commitment_reliability"] = evm._ratio(sums["completed_points"],
+    out["commitment_reliability"] = _ratio(sums["completed_points"],
                                                sums["committed_points"])
     out.index.name = "project_id"
     return out
@@ -1409,7 +1404,7 @@ def agile_evm(sprints: pd.DataFrame, releases: pd.DataFrame, *,
     apc = np.minimum(pc / prp, 1.0)
     pv, ev = epc * bac, apc * bac
     ind = evm.indicators(pv, ev, ac, bac, method=method)
-    forecast = evm._ratio(n, apc)
+    forecast = _ratio(n, apc)
     forecast = np.where(forecast > 0, forecast, np.nan)
     first = g["start"].transform("min").to_numpy(dtype="datetime64[D]")
     length = (df["finish"] - df["start"]).dt.days.to_numpy(dtype=float) + 1

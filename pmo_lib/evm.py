@@ -52,6 +52,8 @@ import numba
 import numpy as np
 import pandas as pd
 
+from ._util import check_choice as _check_choice
+from ._util import ratio as _ratio
 from .calendar import WorkCalendar
 from .errors import DataValidationError, MissingDataError, Problem
 from .model import Portfolio, parse_month
@@ -191,25 +193,6 @@ class RagThresholds:
 # ----------------------------------------------------------------------------------------
 # Indicators
 # ----------------------------------------------------------------------------------------
-def _ratio(num, den):
-    """num / den, NaN where den is 0 or either side is NaN (never ±inf)."""
-    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.divide(num, den, out=out, where=(den != 0) & np.isfinite(den))
-    out[~np.isfinite(out)] = np.nan  # a denominator so small the ratio overflows
-    return out + 0.0  # no negative zeros
-
-
-def _check_choice(value, choices: tuple[str, ...], function: str, parameter: str,
-                  what: str) -> None:
-    """Raise a DataValidationError listing ``choices`` when ``value`` is not one of them."""
-    if value not in choices:
-        raise DataValidationError(Problem(
-            function, None, None, parameter,
-            f"unknown {what} {value!r}; use one of {', '.join(map(repr, choices))}"))
-
-
 def _check_ev_within_bac(e: np.ndarray, b: np.ndarray, function: str) -> None:
     """EV above BAC (beyond a rounding tolerance) is bad input."""
     with np.errstate(invalid="ignore"):

@@ -55,6 +55,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import evm, methodology, plots, schedule
+from ._util import check_choice
 from .calendar import WorkCalendar
 from .errors import DataValidationError, PMOError, Problem, ScheduleError
 from .model import LINK_TYPES, Portfolio, parse_month
@@ -1041,7 +1042,7 @@ def evm_panel(portfolio: Portfolio | None = None, month=None, *, project: str | 
     MissingDataError, DataValidationError
         As :func:`evm_case`; an unknown ``method``.
     """
-    evm._check_choice(method, evm.EAC_METHODS, "evm_panel", "method", "EAC method")
+    check_choice(method, evm.EAC_METHODS, "evm_panel", "method", "EAC method")
     return EvmPanel(evm_case(portfolio, month, project), method=method,
                     thresholds=thresholds)
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import evm
+from .._util import check_choice
 from ..model import Portfolio
 from . import ChoiceQuestion, NumberQuestion
 from .welcome import _month
@@ -137,7 +138,7 @@ class FenceEAC(_FenceQuestion):
 
     def __init__(self, method: str = "cpi", values: dict | None = None):
         super().__init__(values)
-        evm._check_choice(method, _FORMULA_METHODS, "FenceEAC", "method", "EAC method")
+        check_choice(method, _FORMULA_METHODS, "FenceEAC", "method", "EAC method")
         self.method = method
         self.prompt = (f"What is the estimate at completion (EAC) of the fence, by the "
                        f"{method!r} method?")
