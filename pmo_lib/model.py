@@ -50,6 +50,7 @@ from .errors import (
 __all__ = [
     "CONSTRAINT_TYPES",
     "DATE_CONSTRAINTS",
+    "DISTRIBUTIONS",
     "DELIVERABLE_STATUSES",
     "ITEM_STATES",
     "LINK_TYPES",
@@ -65,6 +66,8 @@ __all__ = [
     "parse_month",
 ]
 
+#: Shapes of a three-point duration estimate (the ``estimates`` table).
+DISTRIBUTIONS = ("triangular", "betapert", "uniform")
 #: Dependency types: finish-to-start, start-to-start, finish-to-finish, start-to-finish.
 LINK_TYPES = ("FS", "SS", "FF", "SF")
 #: Task constraint types (MS Project / Primavera P6 names).
@@ -240,6 +243,22 @@ SCHEMAS: dict[str, TableSchema] = {
                        default=0.0),
             ),
             key=("pred", "succ"), label=_key_label("pred", "succ", sep="->"),
+        ),
+        TableSchema(
+            "estimates", "Three-point duration estimates for schedule risk analysis "
+            "(:func:`pmo_lib.simulation.simulate`): the task's ``duration`` is the most likely "
+            "value; tasks without a row use the simulation's default range.",
+            (
+                Column("task_id", "str", "Task (tasks.id)."),
+                Column("duration_min", "float", "Optimistic duration (at most the task's "
+                       "duration).", unit="d", minimum=0),
+                Column("duration_max", "float", "Pessimistic duration (at least the task's "
+                       "duration).", unit="d", minimum=0),
+                Column("distribution", "choice", "Shape between the three points; "
+                       "triangular when blank.", required=False, default="triangular",
+                       choices=DISTRIBUTIONS),
+            ),
+            key=("task_id",), label=_key_label("task_id"),
         ),
         TableSchema(
             "resources", "People, equipment and teams that tasks use.",
@@ -457,6 +476,7 @@ _REFERENCES = [
     ("tasks", "project_id", "projects", "id"),
     ("links", "pred", "tasks", "id"),
     ("links", "succ", "tasks", "id"),
+    ("estimates", "task_id", "tasks", "id"),
     ("assignments", "task_id", "tasks", "id"),
     ("assignments", "resource_id", "resources", "id"),
     ("status", "task_id", "tasks", "id"),
@@ -628,6 +648,10 @@ class Portfolio:
     ----------
     projects, wbs, tasks, links, resources, assignments, status, risks : DataFrame
         The tables (RangeIndex; key columns as columns).
+    estimates : DataFrame
+        Three-point duration estimates (empty when the dataset has none);
+        :meth:`tasks_with_estimates` joins them to the tasks for
+        :func:`pmo_lib.simulation.simulate`.
     sprints, backlog, releases : DataFrame
         Agile delivery data, the inputs of :mod:`pmo_lib.agile` (empty when the dataset has
         no such file). :meth:`sprints_at` and :meth:`backlog_at` give them as known at a
@@ -660,6 +684,7 @@ class Portfolio:
     status: pd.DataFrame = field(default_factory=SCHEMAS["status"].empty)
     risks: pd.DataFrame = field(default_factory=SCHEMAS["risks"].empty)
     wbs: pd.DataFrame = field(default_factory=SCHEMAS["wbs"].empty)
+    estimates: pd.DataFrame = field(default_factory=SCHEMAS["estimates"].empty)
     holidays: pd.DataFrame = field(default_factory=SCHEMAS["calendar"].empty)
     sprints: pd.DataFrame = field(default_factory=SCHEMAS["sprints"].empty)
     backlog: pd.DataFrame = field(default_factory=SCHEMAS["backlog"].empty)
@@ -742,9 +767,29 @@ class Portfolio:
             assignments=self.assignments[self.assignments["task_id"].isin(tids)]
             .reset_index(drop=True),
             status=self.status[self.status["task_id"].isin(tids)].reset_index(drop=True),
+            estimates=self.estimates[self.estimates["task_id"].isin(tids)]
+            .reset_index(drop=True),
             risks=self.risks[self.risks["project_id"].isin(ids)].reset_index(drop=True),
             **{name: _rows_of(getattr(self, name), ids) for name in _PROJECT_TABLES},
         )
+
+    def tasks_with_estimates(self) -> pd.DataFrame:
+        """The tasks with their three-point estimates: ``duration_min``, ``duration_max``
+        [d] and ``distribution`` (NaN / None where the task has no estimate), the input
+        of :func:`pmo_lib.simulation.simulate`.
+
+        Examples
+        --------
+        >>> from pmo_lib import load_portfolio, SAMPLE_DATA
+        >>> t = load_portfolio(SAMPLE_DATA).tasks_with_estimates()
+        >>> bool((t["duration_min"].fillna(0) <= t["duration"]).all())
+        True
+        """
+        est = self.estimates.set_index("task_id")
+        out = self.tasks.copy()
+        for c in ("duration_min", "duration_max", "distribution"):
+            out[c] = out["id"].map(est[c]).to_numpy()
+        return out
 
     # -- agile and governance data as of a status month ------------------------------
     def sprints_at(self, month) -> pd.DataFrame:
@@ -952,6 +997,16 @@ def _check_rules(t: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
     links = t["links"]
     flag("links", links["pred"] == links["succ"], "succ", "a task cannot depend on itself")
 
+    est = t["estimates"]
+    if not est.empty:
+        likely = est["task_id"].map(tasks.set_index("id")["duration"])
+        flag("estimates", est["duration_min"] > likely, "duration_min",
+             lambda i: f"{est.at[i, 'duration_min']:g} is above the task's most likely "
+             f"duration {likely[i]:g}")
+        flag("estimates", est["duration_max"] < likely, "duration_max",
+             lambda i: f"{est.at[i, 'duration_max']:g} is below the task's most likely "
+             f"duration {likely[i]:g}")
+
     status = t["status"]
     if not status.empty:
         sd = status["status_date"]
@@ -1084,7 +1139,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
     path : str or Path
         Folder holding ``projects.csv``, ``tasks.csv`` and optionally ``links.csv``,
         ``resources.csv``, ``assignments.csv``, ``calendar.csv``, ``status.csv``,
-        ``risks.csv``, ``wbs.csv``, the agile tables ``sprints.csv``, ``backlog.csv``,
+        ``risks.csv``, ``wbs.csv``, ``estimates.csv``, the agile tables ``sprints.csv``, ``backlog.csv``,
         ``releases.csv``, the governance tables ``gates.csv``, ``deliverables.csv``,
         ``stakeholders.csv``, ``lessons.csv``, and ``portfolio.toml``. A missing optional
         table is empty (its documented columns and dtypes, no rows).
@@ -1152,6 +1207,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         projects=tables["projects"], tasks=tables["tasks"], links=tables["links"],
         resources=tables["resources"], assignments=tables["assignments"],
         status=tables["status"], risks=tables["risks"], wbs=tables["wbs"],
+        estimates=tables["estimates"],
         holidays=tables["calendar"], calendar=calendar,
         **{name: tables[name] for name in _PROJECT_TABLES},
         name=str(settings.get("name", folder.name)),

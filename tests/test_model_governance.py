@@ -410,3 +410,38 @@ def test_sample_lessons_search(sample):
     assert len(found) >= 3 and found["date"].is_monotonic_decreasing
     assert len(methodology.search_lessons(sample.lessons, text="sprint")) >= 1
     assert np.isin(sample.lessons["date"].dt.year, [2025, 2026]).all()
+
+
+# ----------------------------------------------------------------------------------------
+# Three-point estimates (schedule risk)
+# ----------------------------------------------------------------------------------------
+def test_estimates_load_and_join(sample, mini):
+    est = sample.estimates
+    tasks = sample.tasks.set_index("id")
+    assert len(est) == int((~sample.tasks["milestone"]).sum())
+    likely = tasks.loc[est["task_id"], "duration"].to_numpy()
+    assert (est["duration_min"].to_numpy() <= likely).all()
+    assert (est["duration_max"].to_numpy() >= likely).all()
+    assert set(est["distribution"]) <= set(model.DISTRIBUTIONS)
+    joined = sample.tasks_with_estimates()
+    assert joined["duration_min"].notna().sum() == len(est)
+    assert joined.loc[joined["milestone"], "duration_min"].isna().all()
+    one = sample.select(["ERP"])
+    assert set(one.estimates["task_id"]) == set(one.tasks.loc[~one.tasks["milestone"], "id"])
+    assert mini.estimates.empty and mini.tasks_with_estimates()["distribution"].isna().all()
+
+
+@pytest.mark.parametrize("row, error, message", [
+    ("A1,6,8,triangular", DataValidationError,
+     r"estimates.csv, row 2, ID 'A1', column 'duration_min': 6 is above the task's most "
+     r"likely duration 5"),
+    ("A1,4,4.5,betapert", DataValidationError,
+     r"column 'duration_max': 4.5 is below the task's most likely duration 5"),
+    ("A1,4,8,normal", DataValidationError, r"column 'distribution': .*'normal'"),
+    ("ZZ9,4,8,uniform", UnknownReferenceError, r"estimates.csv, row 2.*'ZZ9'"),
+])
+def test_estimates_bad_rows(mini_copy, row, error, message):
+    (mini_copy / "estimates.csv").write_text(
+        f"task_id,duration_min,duration_max,distribution\n{row}\n")
+    with pytest.raises(error, match=message):
+        load_portfolio(mini_copy)
