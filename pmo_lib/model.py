@@ -50,8 +50,8 @@ from .errors import (
 __all__ = [
     "CONSTRAINT_TYPES",
     "DATE_CONSTRAINTS",
-    "DISTRIBUTIONS",
     "DELIVERABLE_STATUSES",
+    "DISTRIBUTIONS",
     "ITEM_STATES",
     "LINK_TYPES",
     "METHODOLOGIES",

@@ -46,6 +46,7 @@ __all__ = [
     "GANTT_COLOURS",
     "QUADRANT_COLOURS",
     "RACI_COLOURS",
+    "RISK_COLOURS",
     "approach_scores",
     "bullseye",
     "burnup",
@@ -53,6 +54,7 @@ __all__ = [
     "cumulative_flow",
     "gantt",
     "index_trend",
+    "jcl_scatter",
     "money_formatter",
     "network",
     "performance_table",
@@ -60,11 +62,13 @@ __all__ = [
     "project_network",
     "raci_matrix",
     "rag_legend",
+    "risk_histogram",
     "s_curve",
     "s_curve_forecast",
     "spi_cpi_matrix",
     "stakeholder_grid",
     "throughput_forecast",
+    "tornado",
     "v_model",
     "variance_waterfall",
     "velocity",
@@ -1622,3 +1626,169 @@ def stakeholder_grid(register: pd.DataFrame, *, ax=None, threshold: float = 3,
     ax.set_title(title, loc="left", fontweight="bold")
     return ax
 
+
+
+# ----------------------------------------------------------------------------------------
+# Schedule and cost risk (pmo_lib.simulation)
+# ----------------------------------------------------------------------------------------
+#: Colours of the risk charts.
+RISK_COLOURS = {"samples": "#9fb7cf", "cumulative": "#1f4e79", "deterministic": "#37474f",
+                "P50": "#ef8f00", "P80": "#c62828", "within": "#2e7d32", "outside": "#b5bcc4",
+                "positive": "#c62828", "negative": "#1f4e79"}
+
+
+def _risk_label(result, value: float, of: str, currency: str) -> str:
+    if of == "cost":
+        return money_formatter(currency)(value)
+    if result.start is not None:
+        return f"{value:.1f} d ({result._dates([value])[0]:%d %b %Y})"
+    return f"{value:.1f} d"
+
+
+def risk_histogram(result, *, of: str = "finish", bins: int = 40, ax=None,
+                   title: str | None = None, currency: str = "EUR"):
+    """Histogram and cumulative curve of the simulated finish (or cost), with the
+    deterministic value, P50 and P80 marked.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        From :func:`pmo_lib.simulation.simulate`.
+    of : {"finish", "cost"}
+        The finish offset [d] or the total cost.
+    bins : int
+    ax : matplotlib Axes, optional
+    title : str, optional
+    currency : str
+        For the cost axis.
+
+    Returns
+    -------
+    matplotlib Axes
+        The histogram (bars labelled ``"Iterations"``, heights = iterations per bin) and
+        vertical lines with gid ``"deterministic"``, ``"P50"`` and ``"P80"``; the
+        cumulative share of iterations (0 to 1, line gid ``"cumulative"``) is drawn on a twin
+        axis sharing x (``ax.get_shared_x_axes().get_siblings(ax)``).
+    """
+    if of not in ("finish", "cost"):
+        raise DataValidationError(Problem("risk_histogram", None, None, "of",
+                                          f"unknown quantity {of!r}; use 'finish' or 'cost'"))
+    values = np.sort(result.cost if of == "cost" else result.finish)
+    det = result.deterministic_cost if of == "cost" else result.deterministic
+    ax = _ax(ax)
+    ax.hist(values, bins=bins, color=RISK_COLOURS["samples"], edgecolor="white",
+            label="Iterations")
+    twin = ax.twinx()
+    cumulative = np.arange(1, values.size + 1) / values.size
+    twin.plot(values, cumulative, color=RISK_COLOURS["cumulative"], lw=2, gid="cumulative",
+              label="Cumulative probability")
+    twin.set_ylim(0, 1.02)
+    twin.yaxis.set_major_formatter(mticker.PercentFormatter(1.0))
+    twin.set_ylabel("probability of finishing by" if of == "finish" else "probability within")
+    marks = [("deterministic", det, "--"), ("P50", result.percentile(50, of=of), "-"),
+             ("P80", result.percentile(80, of=of), "-")]
+    for gid, x, style in marks:
+        name = "Deterministic" if gid == "deterministic" else gid
+        ax.axvline(x, color=RISK_COLOURS[gid], ls=style, lw=1.6, gid=gid,
+                   label=f"{name}: {_risk_label(result, x, of, currency)}")
+    if of == "cost":
+        ax.xaxis.set_major_formatter(money_formatter(currency))
+        ax.set_xlabel("total cost")
+    else:
+        ax.set_xlabel("finish [working days from the start]")
+    ax.set_ylabel("iterations")
+    handles, labels = ax.get_legend_handles_labels()
+    more, more_labels = twin.get_legend_handles_labels()
+    default = ("Simulated finish" if of == "finish" else "Simulated cost") + \
+        f" ({result.iterations:,} iterations)"
+    ax.set_title(title or default, loc="left", fontweight="bold")
+    ax.legend(handles + more, labels + more_labels, loc="upper left", fontsize=8,
+              frameon=False)
+    ax.spines[["top"]].set_visible(False)
+    twin.spines[["top"]].set_visible(False)
+    return ax
+
+
+def tornado(result, n: int = 10, *, ax=None, title: str = "What drives the finish"):
+    """Tornado chart: the ``n`` tasks whose durations correlate most with the finish.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    n : int
+        How many tasks (``result.tornado(n)``).
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+        One horizontal bar per task (container label ``"Sensitivity"``), the strongest at
+        the top; width = Spearman rank correlation of the task's duration with the finish,
+        red when a longer task means a later finish; the y tick labels are the task ids and
+        each bar is annotated with the task's criticality index.
+    """
+    table = result.tornado(n)
+    ax = _ax(ax, figsize=(8, 0.45 * max(len(table), 3) + 1.2))
+    y = np.arange(len(table))[::-1]
+    width = table["sensitivity"].to_numpy()
+    colours = [RISK_COLOURS["positive"] if w >= 0 else RISK_COLOURS["negative"]
+               for w in width]
+    ax.barh(y, width, color=colours, height=0.6, label="Sensitivity")
+    for yi, w, crit in zip(y, width, table["criticality"], strict=True):
+        ax.annotate(f"{w:+.2f}  (critical {crit:.0%})", (w, yi),
+                    xytext=(4 if w >= 0 else -4, 0), textcoords="offset points",
+                    ha="left" if w >= 0 else "right", va="center", fontsize=8)
+    ax.set_yticks(y, [str(t) for t in table.index])
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlim(-1.15 if (width < 0).any() else 0, 1.15)
+    ax.set_xlabel("Spearman rank correlation of the task's duration with the finish")
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def jcl_scatter(result, date, budget: float, *, ax=None, title: str | None = None,
+                currency: str = "EUR"):
+    """Cost against finish, one dot per iteration, with the target date and budget: the
+    joint confidence level (JCL) is the share of dots in the lower-left quadrant.
+
+    Parameters
+    ----------
+    result : SimulationResult
+    date : date-like or float
+        Target finish: a date (by the end of that day; needs ``start``) or an offset [d].
+    budget : float
+        Target cost. [cur]
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default: ``"Joint confidence level: 62 %"``.
+    currency : str
+
+    Returns
+    -------
+    matplotlib Axes
+        Two point collections, ``"Within date and budget"`` and ``"Outside"`` (offsets
+        ``(finish, cost)``), a vertical line gid ``"date"`` at the target's finish offset and
+        a horizontal line gid ``"budget"``.
+    """
+    bound = result.offset(date)
+    ok = (result.finish <= bound + 1e-9) & (result.cost <= float(budget))
+    ax = _ax(ax, figsize=(7, 5))
+    for mask, key, name in ((ok, "within", "Within date and budget"),
+                            (~ok, "outside", "Outside")):
+        ax.scatter(result.finish[mask], result.cost[mask], s=6, alpha=0.5,
+                   color=RISK_COLOURS[key], label=name, linewidths=0)
+    ax.axvline(bound, color=RISK_COLOURS["P80"], ls="--", gid="date",
+               label=f"Target date ({_risk_label(result, bound, 'finish', currency)})")
+    ax.axhline(float(budget), color=RISK_COLOURS["P50"], ls="--", gid="budget",
+               label=f"Budget ({money_formatter(currency)(float(budget))})")
+    ax.yaxis.set_major_formatter(money_formatter(currency))
+    ax.set_xlabel("finish [working days from the start]")
+    ax.set_ylabel("total cost")
+    jcl = result.jcl(date, budget)
+    ax.set_title(title or f"Joint confidence level: {jcl:.0%}", loc="left", fontweight="bold")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax

@@ -67,6 +67,7 @@ __all__ = [
     "REPORT_NAME",
     "REPORT_NOTEBOOK",
     "REPORT_THRESHOLDS",
+    "RISK_COLUMNS",
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
     "Block",
@@ -104,6 +105,10 @@ __all__ = [
     "read_headline",
     "resolve_data",
     "resolve_month",
+    "risk_heat_maps",
+    "risk_messages",
+    "risk_register",
+    "risk_table",
     "run_monthly_report",
     "schedule_messages",
     "schedule_status",
@@ -1389,6 +1394,118 @@ def agile_burnups(portfolio: Portfolio, month, *, columns: int = 3):
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------
+# Risk section: the register at the status date
+# ----------------------------------------------------------------------------------------
+#: Columns of :func:`risk_table`, with their headers.
+RISK_COLUMNS = {
+    "project_id": "Project", "title": "Risk", "probability": "Probability",
+    "cost_impact": "Cost impact", "schedule_impact": "Delay [d]", "emv": "EMV",
+    "expected_delay": "Expected delay [d]", "rating": "Rating", "owner": "Owner",
+}
+
+
+def risk_register(portfolio: Portfolio, month) -> pd.DataFrame:
+    """The month's risk register, scored (:func:`pmo_lib.risk.score`), empty without risks."""
+    from . import risk
+
+    now = resolve_month(portfolio, month)
+    register = portfolio.risk_register(now)
+    if register.empty:
+        return register
+    return risk.score(register, portfolio=portfolio)
+
+
+def risk_messages(register: pd.DataFrame, portfolio: Portfolio, month) -> Block:
+    """Open risks, their exposure, the change since last month and the register's gaps."""
+    from . import risk
+
+    if register.empty:
+        text = "No risk is recorded for this month."
+        return Block(f"<p>{escape(text)}</p>", text)
+    c = portfolio.currency
+    live = register[register["state"] == "open"]
+    ratings = live["rating"].value_counts()
+    head = (f"{_plural(len(live), 'open risk')}: expected cost {_money(live['emv'].sum(), c)}"
+            f" and expected delay {live['expected_delay'].sum():,.0f} working days "
+            "(probability × impact, added up); "
+            + ", ".join(f"{int(ratings.get(r, 0))} {r}" for r in reversed(risk.RATINGS)) + ".")
+    lines = []
+    now = resolve_month(portfolio, month)
+    before = previous_month(portfolio, now)
+    if before is not None:
+        trend = risk.exposure_trend(portfolio, None).set_index("month")
+        if before in trend.index and now in trend.index:
+            change = trend.at[now, "emv"] - trend.at[before, "emv"]
+            lines.append(f"Since {before} the expected cost of the open risks "
+                         f"{'rose' if change > 0 else 'fell'} by {_money(abs(change), c)}.")
+    gaps = risk.flags(register, portfolio=portfolio)
+    for flag, rows in gaps.groupby("flag", sort=False):
+        lines.append(f"{_plural(len(rows), 'open risk')} {_FLAG_WORDS.get(flag, flag)}: "
+                     + ", ".join(rows["id"]) + ".")
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return Block(f"<p><strong>{escape(head)}</strong></p>"
+                 + (f"<ul>{items}</ul>" if items else ""),
+                 "\n".join([head, *(f"- {line}" for line in lines)]))
+
+
+_FLAG_WORDS = {"no_owner": "without an owner", "no_strategy": "without a response strategy",
+               "no_response": "without response actions", "review_overdue": "overdue for review"}
+
+
+def risk_table(register: pd.DataFrame, currency: str = "EUR", n: int = 10):
+    """The top ``n`` open risks by expected monetary value (:func:`pmo_lib.risk.top_risks`),
+    the rating cell coloured by its zone; a one-line note when no risk is open."""
+    from . import risk
+
+    live = register[register["state"] == "open"] if len(register) else register
+    if live.empty:
+        text = "No open risk this month."
+        return Block(f"<p>{escape(text)}</p>", text)
+    top = risk.top_risks(live, n, by="emv")
+    shown = top.set_index("rank")[list(RISK_COLUMNS)]
+    shown.index.name = None
+    colours = {r: risk.ZONE_COLOURS[risk.RATING_ZONES[r]] for r in risk.RATINGS}
+    styler = shown.style.format({"probability": "{:.0%}", "cost_impact": "{:,.0f}",
+                                 "schedule_impact": "{:.0f}", "emv": "{:,.0f}",
+                                 "expected_delay": "{:.1f}"}, na_rep="–")
+    styler = styler.map(lambda r: f"background-color: {colours.get(r, '#ffffff')}; color: "
+                        "white; font-weight: bold; text-align: center", subset=["rating"])
+    styler = styler.relabel_index(list(RISK_COLUMNS.values()), axis="columns")
+    styler = styler.set_properties(subset=["title", "owner"], **{"text-align": "left"})
+    styler = styler.set_caption(f"Amounts in {currency}. EMV (expected monetary value) = "
+                                "probability × cost impact; expected delay = probability × "
+                                "delay.")
+    return styler.set_table_attributes('class="pmo-table"')
+
+
+def risk_heat_maps(register: pd.DataFrame, portfolio: Portfolio):
+    """One 5×5 probability–impact heat map per programme (open risks counted per cell).
+
+    Returns
+    -------
+    matplotlib Figure or None
+        One Axes per programme with open risks (:func:`pmo_lib.plots.risk_heat_map` of
+        :func:`pmo_lib.risk.heat_map`), titled with the programme; None when no risk is open.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import risk
+
+    live = register[register["state"] == "open"] if len(register) else register
+    if live.empty:
+        return None
+    programme = live["project_id"].map(portfolio.projects.set_index("id")["programme"])
+    groups = sorted(programme.dropna().unique())
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.2 * len(groups), 4.0), squeeze=False,
+                             layout="constrained")
+    for ax, name in zip(axes.flat, groups, strict=True):
+        mine = live[programme == name]
+        plots.risk_heat_map(risk.heat_map(mine, portfolio=portfolio), ax=ax,
+                            title=f"{name} ({len(mine)} open)")
     return fig
 
 
