@@ -1327,14 +1327,14 @@ ESTIMATE_STREAM = 3
 def estimates(tasks: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Three-point estimates of every task that takes time: right-skewed, as experience of
     real projects shows (overruns are larger than underruns; e.g. Flyvbjerg et al. 2003):
-    optimistic 75-95 % of the most likely duration, pessimistic 110-175 %, rounded to whole
+    optimistic 80-95 % of the most likely duration, pessimistic 105-145 %, rounded to whole
     working days; BetaPERT for most tasks, triangular for a quarter, uniform for the
     few with no most likely value (testing and integration work, 5 %)."""
     work = tasks[~tasks["milestone"] & (tasks["duration"] > 0)]
     d = work["duration"].to_numpy(dtype=float)
     n = len(work)
-    low = np.minimum(np.floor(d * rng.uniform(0.75, 0.95, n)), d)
-    high = np.maximum(np.ceil(d * rng.uniform(1.10, 1.75, n)), d)
+    low = np.minimum(np.floor(d * rng.uniform(0.80, 0.95, n)), d)
+    high = np.maximum(np.ceil(d * rng.uniform(1.05, 1.45, n)), d)
     shape = rng.choice(np.array(["betapert", "triangular", "uniform"]), n, p=[0.7, 0.25, 0.05])
     return pd.DataFrame({"task_id": work["id"].to_numpy(), "duration_min": low,
                          "duration_max": high, "distribution": shape})

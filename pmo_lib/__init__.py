@@ -10,7 +10,7 @@ Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 :mod:`~pmo_lib.calendar` (working days), :mod:`~pmo_lib.evm` (earned value and earned
 schedule), :mod:`~pmo_lib.schedule` (critical path), :mod:`~pmo_lib.network` (dependency
 graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.risk` (risk register
-analytics), :mod:`~pmo_lib.methodology` (life-cycle templates, gates, charter, governance
+analytics), :mod:`~pmo_lib.simulation` (Monte Carlo schedule and cost risk), :mod:`~pmo_lib.methodology` (life-cycle templates, gates, charter, governance
 registers), :mod:`~pmo_lib.agile` (agile delivery metrics and forecasts),
 :mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the monthly report runner),
 :mod:`~pmo_lib.cli` (the ``pmo`` command).
@@ -31,6 +31,7 @@ from . import (
     report,
     risk,
     schedule,
+    simulation,
 )
 from .calendar import WorkCalendar
 from .errors import (
@@ -70,6 +71,7 @@ __all__ = [
     "report",
     "risk",
     "schedule",
+    "simulation",
 ]
 
 __version__ = "0.1.0"

@@ -52,6 +52,7 @@ __all__ = [
     "burnup",
     "compliance_table",
     "cumulative_flow",
+    "exposure_trend",
     "gantt",
     "index_trend",
     "jcl_scatter",
@@ -62,6 +63,7 @@ __all__ = [
     "project_network",
     "raci_matrix",
     "rag_legend",
+    "risk_heat_map",
     "risk_histogram",
     "s_curve",
     "s_curve_forecast",
@@ -1792,3 +1794,98 @@ def jcl_scatter(result, date, budget: float, *, ax=None, title: str | None = Non
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Risk register charts (the tables of pmo_lib.risk)
+# ----------------------------------------------------------------------------------------
+def risk_heat_map(heat: pd.DataFrame, *, ax=None, zones: pd.DataFrame | None = None,
+                  title: str = "Probability-impact matrix", fmt: str = "{:g}"):
+    """Draw a 5×5 probability–impact heat map (the output of :func:`pmo_lib.risk.heat_map`).
+
+    Parameters
+    ----------
+    heat : DataFrame
+        Rows ``probability_score`` 5..1 (top row first), columns ``impact_score`` 1..5;
+        values the count of risks (or their exposure) in each cell.
+    ax : matplotlib Axes, optional
+    zones : DataFrame, optional
+        The zone of each cell (``green``, ``amber``, ``red``), same layout; default
+        :func:`pmo_lib.risk.heat_map_zones`.
+    title : str
+    fmt : str
+        Format of the value written in each cell (empty cells are left blank).
+
+    Returns
+    -------
+    matplotlib Axes
+        One rectangle per cell (gid ``"cell-<p>-<i>"``, coloured by its zone) and the cell's
+        value as text in its centre; probability up, impact across.
+    """
+    from . import risk
+
+    zones = risk.heat_map_zones() if zones is None else zones
+    ax = _ax(ax, figsize=(5, 4.5))
+    for p in heat.index:
+        for i in heat.columns:
+            colour = mcolors.to_rgb(risk.ZONE_COLOURS[zones.at[p, i]])
+            tint = tuple(0.45 * np.asarray(colour) + 0.55)
+            ax.add_patch(plt.Rectangle((i - 0.5, p - 0.5), 1, 1, facecolor=tint,
+                                       edgecolor="white", lw=2, gid=f"cell-{p}-{i}"))
+            value = heat.at[p, i]
+            if value:
+                ax.text(i, p, fmt.format(value), ha="center", va="center", fontsize=11,
+                        fontweight="bold", color="#1a1a1a")
+    ax.set_xlim(0.5, 5.5)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_xticks(range(1, 6))
+    ax.set_yticks(range(1, 6))
+    ax.set_xlabel("impact (1 = negligible ... 5 = severe)")
+    ax.set_ylabel("probability (1 = rare ... 5 = likely)")
+    ax.set_aspect("equal")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, loc="left", fontweight="bold")
+    return ax
+
+
+def exposure_trend(trend: pd.DataFrame, *, by: str | None = None, ax=None,
+                   value: str = "emv", currency: str = "EUR",
+                   title: str = "Risk exposure by month"):
+    """Draw the exposure of the open risks month by month, stacked by group.
+
+    Parameters
+    ----------
+    trend : DataFrame
+        :func:`pmo_lib.risk.exposure_trend` (columns ``month``, ``emv``, ``expected_delay``
+        and the grouping column ``by`` when grouped).
+    by : str, optional
+        The grouping column (e.g. ``"programme"``); None for one total line.
+    ax : matplotlib Axes, optional
+    value : str
+        ``"emv"`` [cur] or ``"expected_delay"`` [d].
+    currency, title : str
+
+    Returns
+    -------
+    matplotlib Axes
+        A stacked area per group (a ``PolyCollection`` labelled with the group) or one line
+        labelled ``"Total"``; x the end of each month.
+    """
+    ax = _ax(ax)
+    if by is None:
+        series = trend.groupby("month")[value].sum()
+        x = series.index.to_timestamp(how="end").normalize()
+        ax.plot(x, series.to_numpy(), color="#1f4e79", lw=2, marker="o", ms=3, label="Total")
+    else:
+        wide = trend.pivot_table(index="month", columns=by, values=value, aggfunc="sum",
+                                 fill_value=0.0)
+        x = wide.index.to_timestamp(how="end").normalize()
+        ax.stackplot(x, wide.to_numpy().T, labels=[str(c) for c in wide.columns], alpha=0.85)
+    if value == "emv":
+        ax.yaxis.set_major_formatter(money_formatter(currency))
+        ax.set_ylabel("expected cost of the open risks")
+    else:
+        ax.set_ylabel("expected delay [working days]")
+    ax.set_ylim(bottom=0)
+    return _finish(ax, title)

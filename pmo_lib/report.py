@@ -69,6 +69,7 @@ __all__ = [
     "REPORT_THRESHOLDS",
     "RISK_COLUMNS",
     "SCHEDULE_COLUMNS",
+    "SCHEDULE_RISK_COLUMNS",
     "TABLE_COLUMNS",
     "Block",
     "Headline",
@@ -83,6 +84,7 @@ __all__ = [
     "dcma_summary",
     "dcma_table",
     "evm_trends",
+    "exposure_chart",
     "forecast_table",
     "forecasts",
     "gate_compliance",
@@ -111,6 +113,8 @@ __all__ = [
     "risk_table",
     "run_monthly_report",
     "schedule_messages",
+    "schedule_risk",
+    "schedule_risk_table",
     "schedule_status",
     "schedule_table",
     "title",
@@ -1507,6 +1511,134 @@ def risk_heat_maps(register: pd.DataFrame, portfolio: Portfolio):
         plots.risk_heat_map(risk.heat_map(mine, portfolio=portfolio), ax=ax,
                             title=f"{name} ({len(mine)} open)")
     return fig
+
+
+def exposure_chart(portfolio: Portfolio, month, *, by: str = "programme"):
+    """The expected cost of the open risks month by month up to ``month``, stacked by
+    ``by`` (:func:`pmo_lib.plots.exposure_trend` of :func:`pmo_lib.risk.exposure_trend`);
+    None without risks."""
+    from . import risk
+
+    if portfolio.risks.empty:
+        return None
+    now = resolve_month(portfolio, month)
+    trend = risk.exposure_trend(portfolio, by)
+    trend = trend[trend["month"] <= now]
+    return plots.exposure_trend(trend, by=by, currency=portfolio.currency,
+                                title="Expected cost of the open risks, by programme")
+
+
+#: Columns of :func:`schedule_risk`, with their headers.
+SCHEDULE_RISK_COLUMNS = {
+    "name": "Project", "baseline_finish": "Baseline finish", "finish_p50": "Finish P50",
+    "finish_p80": "Finish P80", "on_time": "P(on time)", "bac": "Budget (BAC)",
+    "cost_p50": "Cost P50", "cost_p80": "Cost P80", "within_budget": "P(within budget)",
+    "jcl": "JCL", "risks": "Risks",
+}
+
+
+def schedule_risk(portfolio: Portfolio, month, *, iterations: int = 2000,
+                  seed: int = 0) -> pd.DataFrame:
+    """Monte Carlo schedule and cost risk of each project's baseline plan, with the
+    month's open risks.
+
+    The whole portfolio network (cross-project links included) is simulated once with
+    :func:`pmo_lib.simulation.simulate`, each project released at its baseline start:
+    three-point durations from the ``estimates`` table (a task without one keeps its
+    duration), each task's budget spread over its duration as a daily rate (a milestone's
+    as a fixed cost), so the most likely plan costs BAC, and the month's open risks as risk
+    events on the tasks they name.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month (its risk register).
+    iterations, seed : int, keyword-only
+        Monte Carlo iterations and seed (fixed: the report is reproducible).
+
+    Returns
+    -------
+    DataFrame
+        Index ``project_id`` (by BAC, largest first); columns :data:`SCHEDULE_RISK_COLUMNS`:
+        baseline finish and the P50 / P80 finish dates, the probability of finishing by
+        the baseline finish [frac], BAC and the P50 / P80 cost [cur], the probability of
+        staying within BAC, the joint confidence level of both (JCL) [frac], and the number
+        of risk events simulated.
+
+    Notes
+    -----
+    This is the risk of the *plan*: progress to the status date is not taken into account
+    (the simulation starts every project at its baseline start). It answers "how likely was
+    this baseline, given the estimates' uncertainty and today's risks?"; the earned value
+    and earned schedule forecasts say where the project is heading.
+    """
+    from . import simulation
+
+    now = resolve_month(portfolio, month)
+    register = portfolio.risk_register(now)
+    live = register[register["state"] == "open"] if len(register) else register
+    tasks = portfolio.tasks_with_estimates()
+    timed = tasks["duration"] > 0
+    tasks["rate"] = np.where(timed, tasks["budget"] / tasks["duration"].where(timed, 1), 0.0)
+    tasks["fixed_cost"] = np.where(timed, 0.0, tasks["budget"])
+    start = portfolio.calendar.roll_forward(tasks["baseline_start"].min())
+    # Each project released at its own start, as its baseline was scheduled.
+    first = tasks.groupby("project_id")["baseline_start"].transform("min")
+    release = np.asarray(portfolio.calendar.working_days(start, first), dtype=float) - 1
+    events = live.copy() if len(live) else None
+    if events is not None:
+        ids = set(tasks["id"])
+        events["affected_tasks"] = [";".join(t for t in str(v).split(";") if t in ids)
+                                    if isinstance(v, str) else v
+                                    for v in events["affected_tasks"]]
+    result = simulation.simulate(tasks, portfolio.links, iterations=iterations, seed=seed,
+                                 risks=events, calendar=portfolio.calendar, start=start,
+                                 release=release, keep_durations=False)
+    pct = result.project_percentiles((50, 80))
+    bac = tasks.groupby("project_id")["budget"].sum()
+    finish = tasks.groupby("project_id")["baseline_finish"].max()
+    names = portfolio.projects.set_index("id")["name"]
+    counts = live["project_id"].value_counts() if len(live) else pd.Series(dtype=int)
+    rows = {}
+    for pid in bac.sort_values(ascending=False).index:
+        rows[pid] = {
+            "name": names[pid], "baseline_finish": finish[pid],
+            "finish_p50": pct.at[pid, "finish_date_p50"],
+            "finish_p80": pct.at[pid, "finish_date_p80"],
+            "on_time": result.project_probability(pid, when=finish[pid]),
+            "bac": float(bac[pid]), "cost_p50": pct.at[pid, "cost_p50"],
+            "cost_p80": pct.at[pid, "cost_p80"],
+            "within_budget": result.project_probability(pid, budget=bac[pid]),
+            "jcl": result.project_probability(pid, when=finish[pid], budget=bac[pid]),
+            "risks": int(counts.get(pid, 0)),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "project_id"
+    return out
+
+
+def schedule_risk_table(risk: pd.DataFrame, currency: str = "EUR"):
+    """:func:`schedule_risk` as a table (dates as day month year, amounts in thousands)."""
+    shown = risk[list(SCHEDULE_RISK_COLUMNS)].copy()
+    shown.index.name = None
+    money = ["bac", "cost_p50", "cost_p80"]
+    shown[money] = shown[money] / 1000.0
+    dates = ["baseline_finish", "finish_p50", "finish_p80"]
+    for c in dates:
+        shown[c] = pd.to_datetime(shown[c]).dt.strftime("%d %b %Y")
+    styler = shown.style.format({c: "{:,.0f}" for c in money}
+                                | {c: "{:.0%}" for c in ("on_time", "within_budget", "jcl")},
+                                na_rep="–")
+    styler = styler.format(_text_or_dash, subset=dates)
+    styler = styler.relabel_index(list(SCHEDULE_RISK_COLUMNS.values()), axis="columns")
+    styler = styler.set_properties(subset=["name"], **{"text-align": "left"})
+    styler = styler.set_caption(
+        f"Amounts in thousands of {currency}. Monte Carlo simulation of each baseline plan "
+        "with its three-point estimates and this month's open risks; P80: 80 % of the "
+        "simulated outcomes finish (or cost) no later (no more). JCL: the share finishing "
+        "both on time and within budget.")
+    return styler.set_table_attributes('class="pmo-table"')
 
 
 # ----------------------------------------------------------------------------------------

@@ -30,6 +30,10 @@ emv                Expected monetary value, probability × cost_impact. [cur]
 expected_delay     probability × schedule_impact. [d]
 ================== ======================================================================
 
+Monte Carlo schedule and cost risk analysis lives in :mod:`pmo_lib.simulation`;
+:func:`simulate` and :class:`SimulationResult` are re-exported here, so
+``risk.simulate(tasks, links, risks=register, ...)`` reads as the concept.
+
 Only ``open`` risks carry exposure: a ``closed`` risk can no longer happen and an
 ``occurred`` one has become an issue (its cost and delay belong in the forecast, not in the
 risk exposure). The summaries (:func:`heat_map`, :func:`top_risks`, :func:`exposure_trend`,
@@ -64,6 +68,7 @@ import pandas as pd
 from .errors import DataValidationError, MissingDataError, Problem, UnknownReferenceError
 from .evm import RAG_COLOURS
 from .model import RESPONSE_STRATEGIES, RISK_STATES, SCHEMAS, Portfolio, _Collector, _parse_column
+from .simulation import SimulationResult, simulate
 
 __all__ = [
     "FLAGS",
@@ -78,6 +83,7 @@ __all__ = [
     "ZONES",
     "ZONE_COLOURS",
     "RiskScales",
+    "SimulationResult",
     "check_register",
     "exposure_trend",
     "flags",
@@ -85,6 +91,7 @@ __all__ = [
     "heat_map_zones",
     "project_sizes",
     "score",
+    "simulate",
     "top_risks",
 ]
 
