@@ -1434,7 +1434,7 @@ def risk_messages(register: pd.DataFrame, portfolio: Portfolio, month) -> Block:
     live = register[register["state"] == "open"]
     ratings = live["rating"].value_counts()
     head = (f"{_plural(len(live), 'open risk')}: expected cost {_money(live['emv'].sum(), c)}"
-            f" and expected delay {live['expected_delay'].sum():,.0f} working days "
+            f" and expected delay {live['expected_delay'].sum():,.1f} working days "
             "(probability × impact, added up); "
             + ", ".join(f"{int(ratings.get(r, 0))} {r}" for r in reversed(risk.RATINGS)) + ".")
     lines = []

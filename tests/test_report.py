@@ -45,7 +45,8 @@ REPORT_FILES = (".ipynb", ".html", ".json")
 #: Section titles of the EVM part added by issue 4, and of the governance and agile part.
 EVM_SECTIONS = ("What changed since last month", "Projects and programmes",
                 "Forecasts and their range", "Project S-curves")
-GOVERNANCE_SECTIONS = ("Governance: are the gates respected?", "Agile delivery")
+GOVERNANCE_SECTIONS = ("Governance: are the gates respected?", "Agile delivery", "Risks",
+                       "How likely were the plans?")
 #: Tolerance of money [cur] and ratios read back from JSON.
 REL, ABS = 1e-9, 1e-6
 
@@ -544,6 +545,12 @@ def test_two_sample_months(tmp_path):
             assert f"gate {r.gate} ({escape(r.name)})" in html
         agile = report.agile_status(pf, month)
         assert all(f"{d:%d %b %Y}" in html for d in agile["finish_p85"].dropna())
+        # Risks: the top risk by EMV and every project's simulated P80 finish.
+        top = report.risk_register(pf, month).query("state == 'open'").sort_values(
+            "emv", ascending=False).iloc[0]
+        assert escape(top["title"]) in html
+        plan = report.schedule_risk(pf, month)
+        assert all(f"{d:%d %b %Y}" in html for d in plan["finish_p80"])
     for key in ("pv", "ev", "ac", "spi", "cpi", "status_date"):
         assert figures["2026-03"][key] != figures["2026-10"][key], key
     assert not forecasts["2026-03"].equals(forecasts["2026-10"])
