@@ -33,6 +33,14 @@ Panels
     periods ahead; shows when the items will be done and how many by then, at 50/85/95 %
     confidence, and the distribution of the Monte Carlo runs. Pure functions:
     :func:`pmo_lib.agile.forecast_when` and :func:`pmo_lib.agile.forecast_how_many`.
+:func:`risk_panel`
+    One project's Monte Carlo schedule and cost risk: a slider widens or narrows every
+    three-point estimate, a checkbox per open risk switches a mitigation on (its probability
+    and impact after it on two sliders); shows the P50 and P80 finish and cost, the schedule
+    contingency to P80, the probabilities of finishing by the baseline finish and within BAC
+    and the JCL, a histogram of the finish and the cost–finish scatter. Pure function:
+    :func:`risk_what_if` (:func:`pmo_lib.simulation.simulate` on a :class:`RiskCase` from
+    :func:`risk_case`).
 :func:`plan_panel`
     A life-cycle template and a duration: shows the plan skeleton's finish, gate dates and
     Gantt chart. Pure function: :func:`pmo_lib.methodology.instantiate`.
@@ -54,10 +62,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import evm, methodology, plots, schedule
+from . import evm, methodology, plots, schedule, simulation
 from ._util import check_choice
 from .calendar import WorkCalendar
-from .errors import DataValidationError, PMOError, Problem, ScheduleError
+from .errors import DataValidationError, PMOError, Problem, ScheduleError, UnknownReferenceError
 from .model import LINK_TYPES, Portfolio, parse_month
 
 # The what-if engine's own id, listing and link-key helpers, so messages read the same.
@@ -66,6 +74,7 @@ from .schedule import _id_series, _link_key, _listing
 __all__ = [
     "EAC_METHOD_LABELS",
     "FORECAST_KEYS",
+    "RISK_WHAT_IF_KEYS",
     "SCHEDULE_COLUMNS",
     "TABLE_COLUMNS",
     "AgileForecastPanel",
@@ -75,6 +84,8 @@ __all__ = [
     "PlanPanel",
     "PortfolioSchedulePanel",
     "RagThresholdPanel",
+    "RiskCase",
+    "RiskPanel",
     "SchedulePanel",
     "agile_forecast_panel",
     "approach_panel",
@@ -84,6 +95,9 @@ __all__ = [
     "plan_panel",
     "portfolio_schedule_panel",
     "rag_threshold_panel",
+    "risk_case",
+    "risk_panel",
+    "risk_what_if",
     "schedule_panel",
 ]
 
@@ -1423,3 +1437,566 @@ def approach_panel(answers: Mapping[str, str] | None = None) -> ApproachPanel:
         from .exercises.methodology import payroll_answers
         answers = payroll_answers()
     return ApproachPanel(answers)
+
+
+# ----------------------------------------------------------------------------------------
+# Schedule and cost risk what-if: one project's Monte Carlo simulation
+# ----------------------------------------------------------------------------------------
+#: What :func:`risk_what_if` returns, in order (the figures of
+#: :func:`pmo_lib.report.schedule_risk` for one project, and more).
+RISK_WHAT_IF_KEYS = ("baseline_finish", "deterministic_finish", "finish_p50", "finish_p80",
+                     "contingency_p80", "on_time", "bac", "deterministic_cost", "cost_p50",
+                     "cost_p80", "within_budget", "jcl", "result")
+
+#: Labels of the figures in the risk panel's table.
+_RISK_ROWS = {
+    "baseline_finish": "Baseline finish",
+    "deterministic_finish": "Deterministic finish (most likely durations, no risks)",
+    "finish_p50": "Finish P50",
+    "finish_p80": "Finish P80",
+    "contingency_p80": "Schedule contingency to P80 [working days]",
+    "on_time": "P(finish by the baseline finish)",
+    "bac": "Budget at completion (BAC)",
+    "cost_p50": "Cost P50",
+    "cost_p80": "Cost P80",
+    "within_budget": "P(cost within BAC)",
+    "jcl": "JCL: P(by the baseline finish and within BAC)",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RiskCase:
+    """One project's plan and open risks: what :func:`risk_panel` starts from.
+
+    Build it with :func:`risk_case`; :func:`risk_what_if` simulates it.
+
+    Attributes
+    ----------
+    project : str
+        Project ID.
+    name : str
+        What is shown as the title (project ID, name and the month of the register).
+    tasks : DataFrame
+        The project's tasks (:meth:`pmo_lib.model.Portfolio.tasks_with_estimates`): ``id``,
+        ``duration`` (most likely), ``duration_min``, ``duration_max`` (NaN: no estimate, the
+        task keeps its duration), ``distribution`` [d]; ``rate`` (budget / duration)
+        [cur/d] and ``fixed_cost`` (a milestone's budget) [cur], so the most likely plan
+        costs BAC.
+    links : DataFrame
+        The links between the project's tasks (``pred``, ``succ``, ``type``, ``lag``).
+    release : ndarray
+        Earliest start offset of each task (in the order of ``tasks``): 0, or the offset of
+        its baseline start for a task with a predecessor in another project. [d]
+    start : Timestamp
+        The date of offset 0: the project's first baseline start (a working day).
+    calendar : WorkCalendar
+    risks : DataFrame
+        The project's open risks at the month (:meth:`pmo_lib.model.Portfolio.risk_register`
+        rows with ``state == "open"``), ``affected_tasks`` as IDs separated by ``;``, only
+        the project's tasks kept.
+    baseline_finish : Timestamp
+        The latest baseline finish of the project's tasks.
+    bac : float
+        Budget at completion: the sum of the tasks' budgets. [cur]
+    month : Period
+        The status month whose risk register is used.
+    currency : str
+    """
+
+    project: str
+    name: str
+    tasks: pd.DataFrame
+    links: pd.DataFrame
+    release: np.ndarray
+    start: pd.Timestamp
+    calendar: WorkCalendar
+    risks: pd.DataFrame
+    baseline_finish: pd.Timestamp
+    bac: float
+    month: pd.Period
+    currency: str = "EUR"
+
+
+def _affected_in(value, ids: set) -> str:
+    """``affected_tasks`` (text with ``;`` or a sequence) as text, ``ids`` only."""
+    if isinstance(value, str):
+        items = value.split(";")
+    elif isinstance(value, (list, tuple, set, np.ndarray)):
+        items = list(value)
+    else:
+        items = []
+    return ";".join(t for t in (str(v).strip() for v in items) if t in ids)
+
+
+def risk_case(portfolio: Portfolio, month=None, project: str | None = None) -> RiskCase:
+    """One project's baseline plan and its open risks at ``month``, ready to simulate.
+
+    The plan is prepared as :func:`pmo_lib.report.schedule_risk` prepares the portfolio's:
+    three-point durations from the ``estimates`` table (a task without one keeps its
+    duration), each task's budget spread over its duration as a daily rate (a milestone's as
+    a fixed cost), the month's open risks as risk events on the tasks they name. The project
+    is simulated on its own: a task with a predecessor in another project starts no earlier
+    than its baseline start (the other project is taken to deliver as planned), so the
+    deterministic finish is the baseline finish when the baseline is a CPM schedule.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        The status month whose risk register is used (default: the latest with status
+        data).
+    project : str, optional
+        Project ID (default: the project whose open risks have the largest expected monetary
+        value, probability × cost impact; the first project when no risk is open).
+
+    Returns
+    -------
+    RiskCase
+
+    Raises
+    ------
+    MissingDataError
+        ``month`` has no status data.
+    DataValidationError
+        ``project`` is not in the portfolio or has no tasks.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> case = risk_case(load_portfolio("tests/data/mini"), "2026-01", "P1")
+    >>> case.risks["id"].tolist(), case.bac, f"{case.baseline_finish:%Y-%m-%d}"
+    (['R-1'], 3000.0, '2026-01-26')
+    """
+    month = portfolio.latest_month if month is None else parse_month(month)
+    portfolio.status_date(month)  # a clear MissingDataError when the month has no status
+    register = portfolio.risk_register(month)
+    live = register[register["state"] == "open"] if len(register) else register
+    all_tasks = portfolio.tasks_with_estimates()
+    with_tasks = [str(p) for p in portfolio.projects["id"]
+                  if (all_tasks["project_id"] == p).any()]
+    if project is None:
+        emv = (live["probability"] * live["cost_impact"]).groupby(live["project_id"]).sum()
+        emv = emv[emv.index.isin(with_tasks)]
+        if len(emv):
+            project = str(emv.sort_values(ascending=False, kind="stable").index[0])
+        elif with_tasks:
+            project = with_tasks[0]
+    project = None if project is None else str(project)
+    if project not in with_tasks:
+        known = portfolio.projects["id"].astype(str).tolist()
+        why = ("has no tasks to simulate" if project in known
+               else f"unknown project {project!r}")
+        raise DataValidationError(Problem(
+            "risk_case", None, project, "project",
+            f"{why}; projects with tasks: {_listing(with_tasks)}"))
+    tasks = all_tasks[all_tasks["project_id"] == project].reset_index(drop=True)
+    timed = tasks["duration"] > 0
+    budget = tasks["budget"].fillna(0.0).astype(float)
+    tasks["rate"] = np.where(timed, budget / tasks["duration"].where(timed, 1), 0.0)
+    tasks["fixed_cost"] = np.where(timed, 0.0, budget)
+    ids = set(tasks["id"])
+    links = portfolio.links
+    inner = links[links["pred"].isin(ids) & links["succ"].isin(ids)].reset_index(drop=True)
+    outside = set(links.loc[~links["pred"].isin(ids) & links["succ"].isin(ids), "succ"])
+    cal = portfolio.calendar
+    start = pd.Timestamp(cal.roll_forward(tasks["baseline_start"].min()))
+    planned = np.asarray(cal.date_to_offset(tasks["baseline_start"], start), dtype=float)
+    release = np.where(tasks["id"].isin(outside), planned, 0.0)
+    risks = live[live["project_id"] == project].copy()
+    if "affected_tasks" in risks.columns:
+        risks["affected_tasks"] = [_affected_in(v, ids) for v in risks["affected_tasks"]]
+    names = portfolio.projects.set_index("id")["name"]
+    return RiskCase(project, f"{project} · {names[project]} with the {month} risk register",
+                    tasks, inner, release, start, cal, risks.reset_index(drop=True),
+                    pd.Timestamp(tasks["baseline_finish"].max()), float(budget.sum()), month,
+                    portfolio.currency)
+
+
+def _mitigation(rid: str, value) -> tuple[float, float]:
+    """A mitigation as ``(probability, impact factor)``, checked."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise DataValidationError(Problem(
+                "risk_what_if", None, rid, "mitigations",
+                f"give a probability or a (probability, impact factor) pair, got {value!r}"))
+        probability, factor = value
+    else:
+        probability, factor = value, 1.0
+    try:
+        probability, factor = float(probability), float(factor)
+    except (TypeError, ValueError):
+        raise DataValidationError(Problem(
+            "risk_what_if", None, rid, "mitigations",
+            f"probability and impact factor must be numbers, got {value!r}")) from None
+    if not 0.0 <= probability <= 1.0:
+        raise DataValidationError(Problem(
+            "risk_what_if", None, rid, "mitigations",
+            f"the probability after mitigation must be in [0, 1], got {probability:g}"))
+    if not (np.isfinite(factor) and factor >= 0.0):
+        raise DataValidationError(Problem(
+            "risk_what_if", None, rid, "mitigations",
+            f"the impact factor must be a number >= 0, got {factor:g}"))
+    return probability, factor
+
+
+def _what_if_inputs(case: RiskCase, range_scale: float, mitigations):
+    """The tasks with scaled ranges and the risks with the mitigations applied."""
+    try:
+        scale = float(range_scale)
+    except (TypeError, ValueError):
+        scale = float("nan")
+    if not (np.isfinite(scale) and scale >= 0.0):
+        raise DataValidationError(Problem(
+            "risk_what_if", None, None, "range_scale",
+            f"range_scale must be a number >= 0 (1: the estimates as they are), got "
+            f"{range_scale!r}"))
+    tasks = case.tasks
+    if scale != 1.0:
+        tasks = tasks.copy()
+        ml = tasks["duration"].astype(float)
+        tasks["duration_min"] = np.maximum(ml + scale * (tasks["duration_min"] - ml), 0.0)
+        tasks["duration_max"] = ml + scale * (tasks["duration_max"] - ml)
+    risks = case.risks
+    if mitigations:
+        known = risks["id"].astype(str).tolist()
+        risks = risks.copy()
+        impacts = [c for c in risks.columns
+                   if c.startswith(("schedule_impact", "cost_impact"))]
+        for rid, value in mitigations.items():
+            if str(rid) not in known:
+                raise UnknownReferenceError(Problem(
+                    "risk_what_if", None, str(rid), "mitigations",
+                    f"not an open risk of {case.project} at {case.month}; open risks: "
+                    f"{_listing(known) or 'none'}"))
+            probability, factor = _mitigation(str(rid), value)
+            row = risks["id"].astype(str) == str(rid)
+            risks.loc[row, "probability"] = probability
+            for c in impacts:
+                risks.loc[row, c] = pd.to_numeric(risks.loc[row, c]) * factor
+    return tasks, risks
+
+
+def risk_what_if(case: RiskCase, *, range_scale: float = 1.0,
+                 mitigations: Mapping | None = None, iterations: int = 2000,
+                 seed=1) -> dict:
+    """P50/P80 finish and cost and the JCL of ``case`` with changed ranges and mitigations.
+
+    Parameters
+    ----------
+    case : RiskCase
+        From :func:`risk_case`.
+    range_scale : float, keyword-only
+        Widens (> 1) or narrows (< 1) every three-point estimate around its most likely
+        duration ``m``: ``min → m − s (m − min)`` (never below 0), ``max → m + s (max − m)``;
+        0 makes every duration a single point, 1 keeps the estimates. Tasks without an
+        estimate keep their duration. [ratio]
+    mitigations : mapping, keyword-only, optional
+        Risk id → the risk after its mitigation: its probability [frac], or a pair
+        ``(probability, impact factor)``, the factor multiplying its schedule and cost
+        impacts (and their minimum and maximum, if given) [ratio]. E.g. ``{"R-1": 0.05}``
+        or ``{"R-1": (0.1, 0.5)}``; ``{"R-1": 0}`` removes the risk.
+    iterations : int, keyword-only
+        Monte Carlo iterations.
+    seed : int, keyword-only
+        Seed of :func:`pmo_lib.simulation.simulate`.
+
+    Returns
+    -------
+    dict
+        The keys of :data:`RISK_WHAT_IF_KEYS`: ``baseline_finish`` and
+        ``deterministic_finish`` (the CPM finish with the most likely durations and no
+        risks), ``finish_p50`` and ``finish_p80`` (dates: the last working day worked);
+        ``contingency_p80``, the working days from the baseline finish to the P80 finish
+        (negative: the baseline is later than the P80 finish) [d]; ``on_time``, the
+        probability of finishing by the end of the baseline finish day [frac]; ``bac``,
+        ``deterministic_cost``, ``cost_p50`` and ``cost_p80`` [cur]; ``within_budget``, the
+        probability of costing at most BAC [frac]; ``jcl``, the joint confidence level of
+        both [frac]; ``result``, the :class:`~pmo_lib.simulation.SimulationResult`.
+
+    Raises
+    ------
+    DataValidationError
+        ``range_scale`` negative or not a number; a mitigation whose probability is outside
+        [0, 1] or whose impact factor is negative; as :func:`pmo_lib.simulation.simulate`.
+    UnknownReferenceError
+        A mitigation of a risk that is not one of the case's open risks.
+
+    Notes
+    -----
+    Every call draws the same random numbers for the same ``seed`` and ``iterations``
+    (common random numbers): a mitigated risk stays in the simulation with its lower
+    probability (a risk occurs in an iteration when its uniform number is below its
+    probability), so mitigating a risk can only make each iteration finish earlier and cost
+    less, and moving one control does not reshuffle the rest. A scaled range keeps the shape
+    of the estimate, so each simulated duration moves to ``m + s (d − m)``.
+
+    Examples
+    --------
+    Project P1 of the mini fixture: tasks without estimates (their durations are fixed)
+    and one open risk, R-1 (probability 0.2), which delays A2 (200 per day) by 5 working
+    days and costs 1000: when it occurs the project finishes 5 days late and costs
+    1000 + 5 × 200 more.
+
+    >>> from pmo_lib import load_portfolio
+    >>> case = risk_case(load_portfolio("tests/data/mini"), "2026-01", "P1")
+    >>> r = risk_what_if(case, iterations=2000, seed=1)
+    >>> r["deterministic_finish"] == r["baseline_finish"], round(r["on_time"], 1)
+    (True, 0.8)
+    >>> f"{r['finish_p50']:%d %b}", f"{r['finish_p80']:%d %b}", r["contingency_p80"]
+    ('26 Jan', '02 Feb', 5)
+    >>> r["cost_p50"], r["cost_p80"]
+    (3000.0, 5000.0)
+    >>> risk_what_if(case, mitigations={"R-1": 0}, iterations=2000)["jcl"]
+    1.0
+    """
+    tasks, risks = _what_if_inputs(case, range_scale, mitigations)
+    result = simulation.simulate(
+        tasks, case.links, iterations=iterations, seed=seed,
+        risks=risks if len(risks) else None, calendar=case.calendar, start=case.start,
+        release=case.release, keep_durations=False)
+    finish = {p: result.percentile(p, of="finish_date") for p in (50, 80)}
+    contingency = (int(case.calendar.date_to_offset(finish[80], case.start))
+                   - int(case.calendar.date_to_offset(case.baseline_finish, case.start)))
+    return {
+        "baseline_finish": case.baseline_finish,
+        "deterministic_finish": result.deterministic_date,
+        "finish_p50": finish[50],
+        "finish_p80": finish[80],
+        "contingency_p80": contingency,
+        "on_time": result.probability_by(case.baseline_finish),
+        "bac": case.bac,
+        "deterministic_cost": result.deterministic_cost,
+        "cost_p50": result.percentile(50, of="cost"),
+        "cost_p80": result.percentile(80, of="cost"),
+        "within_budget": result.probability_within_budget(case.bac),
+        "jcl": result.jcl(case.baseline_finish, case.bac),
+        "result": result,
+    }
+
+
+def _risk_value(key: str, value, currency: str) -> str:
+    if key in ("baseline_finish", "deterministic_finish", "finish_p50", "finish_p80"):
+        return f"{value:%a %d %b %Y}"
+    if key == "contingency_p80":
+        return f"{value:+d}"
+    if key in ("on_time", "within_budget", "jcl"):
+        return f"{value:.0%}"
+    return f"{value:,.0f} {currency}"
+
+
+class RiskPanel(_Panel):
+    """The schedule and cost risk what-if panel of one project (build it with
+    :func:`risk_panel`).
+
+    Attributes
+    ----------
+    case : RiskCase
+        The project's plan and open risks.
+    range_scale : ipywidgets.FloatSlider
+        Widens (> 1) or narrows (< 1) every estimate's range around its most likely
+        duration; 0: single points. [ratio]
+    mitigate : dict
+        Risk id → ``ipywidgets.Checkbox``: the risk's mitigation is on.
+    probability : dict
+        Risk id → ``ipywidgets.FloatSlider``: its probability with the mitigation on (starts
+        at half the register's). [frac]
+    impact : dict
+        Risk id → ``ipywidgets.FloatSlider``: the factor on its schedule and cost impacts with
+        the mitigation on (starts at 1: the impact as registered). [ratio]
+    reset : ipywidgets.Button
+        Back to the estimates as they are and no mitigation.
+    estimated : dict
+        :func:`risk_what_if` of the case as it is (range scale 1, no mitigation).
+    figures : dict
+        What is shown: :func:`risk_what_if` of the controls' values (keys
+        :data:`RISK_WHAT_IF_KEYS`).
+    error : str or None
+        Why the figures were not updated; None when they match the controls.
+    """
+
+    def __init__(self, case: RiskCase, *, iterations: int, seed):
+        self.case, self.iterations, self.seed = case, iterations, seed
+        self.error: str | None = None
+        self.estimated = risk_what_if(case, iterations=iterations, seed=seed)  # errors raise
+        self.figures = self.estimated
+        self._shown = (1.0, ())
+        self._loading = False
+        style = {"description_width": "initial"}
+        self.range_scale = ipywidgets.FloatSlider(
+            value=1.0, min=0.0, max=2.0, step=0.1, readout_format=".1f", style=style,
+            description="Estimate ranges × (0: single points, 1: as estimated)",
+            layout=ipywidgets.Layout(width="40em"))
+        self.mitigate: dict[str, ipywidgets.Checkbox] = {}
+        self.probability: dict[str, ipywidgets.FloatSlider] = {}
+        self.impact: dict[str, ipywidgets.FloatSlider] = {}
+        rows = []
+        cur = case.currency
+        for _, r in case.risks.iterrows():
+            rid, p = str(r["id"]), float(r["probability"])
+            self.mitigate[rid] = ipywidgets.Checkbox(value=False, description=f"Mitigate {rid}",
+                                                     indent=False,
+                                                     layout=ipywidgets.Layout(width="10em"))
+            self.probability[rid] = ipywidgets.FloatSlider(
+                value=round(p / 2, 2), min=0.0, max=1.0, step=0.01, readout_format=".0%",
+                description="probability", disabled=True, style=style)
+            self.impact[rid] = ipywidgets.FloatSlider(
+                value=1.0, min=0.0, max=1.0, step=0.05, readout_format=".0%",
+                description="impact", disabled=True, style=style)
+            title = html.escape(str(r.get("title", "")))
+            tasks = html.escape(str(r.get("affected_tasks", "")).replace(";", ", ")) or "–"
+            label = ipywidgets.HTML(
+                f"<span title='affects {tasks}'>{title}: <b>{p:.0%}</b>, "
+                f"{float(r['schedule_impact']):g} d, {float(r['cost_impact']):,.0f} {cur}</span>",
+                layout=ipywidgets.Layout(width="34em"))
+            rows.append(ipywidgets.HBox([self.mitigate[rid], label, self.probability[rid],
+                                         self.impact[rid]]))
+        if not rows:
+            rows.append(ipywidgets.HTML(f"<i>No open risk for {html.escape(case.project)} "
+                                        f"at {case.month}.</i>"))
+        self.reset = ipywidgets.Button(description="Reset", icon="undo",
+                                       tooltip="Estimates as they are, no mitigation")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        super().__init__(children=[
+            ipywidgets.HTML(f"<b>Schedule and cost risk what-if: {html.escape(case.name)}"
+                            f"</b>. {iterations:,} Monte Carlo iterations of the baseline plan "
+                            "with its three-point estimates and open risks. Widen or narrow "
+                            "the estimates; switch a mitigation on and set the risk's "
+                            "probability (and impact, as a share of the registered one) after "
+                            "it."),
+            ipywidgets.HBox([self.range_scale, self.reset]),
+            *rows, self._message, self._summary, self._chart,
+        ])
+        controls = [self.range_scale, *self.mitigate.values(), *self.probability.values(),
+                    *self.impact.values()]
+        for control in controls:
+            control.observe(self._update, names="value")
+        self.reset.on_click(self._reset)
+        self._show()
+
+    @property
+    def mitigations(self) -> dict[str, tuple[float, float]]:
+        """The mitigations switched on: risk id → (probability, impact factor)."""
+        return {rid: (float(self.probability[rid].value), float(self.impact[rid].value))
+                for rid, box in self.mitigate.items() if box.value}
+
+    def _reset(self, button=None) -> None:
+        self._loading = True
+        try:
+            self.range_scale.value = 1.0
+            for box in self.mitigate.values():
+                box.value = False
+        finally:
+            self._loading = False
+        self._update()
+
+    def _update(self, change=None) -> None:
+        for rid, box in self.mitigate.items():
+            self.probability[rid].disabled = self.impact[rid].disabled = not box.value
+        if self._loading:
+            return
+        scale, mitigations = float(self.range_scale.value), self.mitigations
+        key = (scale, tuple(sorted(mitigations.items())))
+        if key == self._shown:  # e.g. a slider of a risk whose mitigation is off
+            self._updated()
+            return
+        try:
+            figures = risk_what_if(self.case, range_scale=scale, mitigations=mitigations,
+                                   iterations=self.iterations, seed=self.seed)
+        except PMOError as exc:
+            self._not_updated("Not updated", exc)
+            return
+        self.figures, self._shown = figures, key
+        self._updated()
+        self._show()
+
+    def _show(self) -> None:
+        self._summary.value = self._summary_html()
+        self._chart.value = self._chart_png()
+
+    def _summary_html(self) -> str:
+        cur = self.case.currency
+        head = ("<tr><th></th><th style='text-align:right; padding-left:1em'>As estimated"
+                "</th><th style='text-align:right; padding-left:1em'>What-if</th></tr>")
+        body = "".join(
+            f"<tr><td style='padding-right:1em'>{html.escape(label)}</td>"
+            f"<td style='text-align:right'>"
+            f"{html.escape(_risk_value(key, self.estimated[key], cur))}</td>"
+            f"<td style='text-align:right'><b>"
+            f"{html.escape(_risk_value(key, self.figures[key], cur))}</b></td></tr>"
+            for key, label in _RISK_ROWS.items())
+        return f"<table style='margin:0.4em 0'>{head}{body}</table>"
+
+    def _chart_png(self) -> bytes:
+        result, case = self.figures["result"], self.case
+        fig = Figure(figsize=(12, 3.8), layout="constrained")
+        left, right = fig.subplots(1, 2)
+        plots.risk_histogram(result, ax=left, currency=case.currency)
+        bound = result.offset(case.baseline_finish)
+        left.axvline(bound, color="0.2", ls=":", lw=1.6, gid="baseline",
+                     label=f"Baseline finish: {case.baseline_finish:%d %b %Y}")
+        handles, labels = [], []
+        for ax in left.get_shared_x_axes().get_siblings(left):
+            h, lab = ax.get_legend_handles_labels()
+            handles, labels = handles + h, labels + lab
+        for ax in left.get_shared_x_axes().get_siblings(left):
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+        left.legend(handles, labels, loc="upper left", fontsize=7, frameon=False)
+        plots.jcl_scatter(result, case.baseline_finish, case.bac, ax=right,
+                          currency=case.currency,
+                          title=f"JCL at the baseline finish and BAC: "
+                                f"{self.figures['jcl']:.0%}")
+        return _figure_png(fig)
+
+
+def risk_panel(portfolio: Portfolio, month=None, *, project: str | None = None,
+               iterations: int = 2000, seed=1) -> RiskPanel:
+    """A what-if panel: how do wider estimates and risk mitigations move P80 and the JCL?
+
+    A slider widens or narrows every three-point estimate of the project's tasks; for each
+    open risk a checkbox switches a mitigation on and two sliders set the risk's probability
+    and impact after it. The panel shows, as estimated and with the changes, the P50 and P80
+    finish and cost, the schedule contingency to P80, the probabilities of finishing by the
+    baseline finish and within BAC and both (JCL) (:func:`risk_what_if`), a histogram of the
+    simulated finish with the baseline finish marked (:func:`pmo_lib.plots.risk_histogram`)
+    and the cost–finish scatter (:func:`pmo_lib.plots.jcl_scatter`). The simulation uses the
+    same random numbers on every update, so the figures move only with the controls.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        The status month whose risk register is used (default: the latest with status
+        data).
+    project : str, keyword-only, optional
+        Project ID (default: as :func:`risk_case`, the project with the largest open
+        exposure).
+    iterations, seed : int, keyword-only
+        Monte Carlo iterations per update and seed (fixed, so the panel is reproducible).
+
+    Returns
+    -------
+    RiskPanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell. Its ``figures`` and
+        ``estimated`` attributes hold what it shows.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`risk_case`; as :func:`pmo_lib.simulation.simulate` for the plan and its
+        risks (e.g. a risk's probability outside [0, 1]) or ``iterations``.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> panel = risk_panel(load_portfolio("tests/data/mini"), "2026-01", project="P1")
+    >>> panel.figures["contingency_p80"]
+    5
+    >>> panel.mitigate["R-1"].value = True
+    >>> panel.probability["R-1"].value = 0.0
+    >>> panel.figures["contingency_p80"], panel.figures["jcl"]
+    (0, 1.0)
+    """
+    return RiskPanel(risk_case(portfolio, month, project), iterations=iterations, seed=seed)
