@@ -1578,10 +1578,7 @@ def schedule_risk(portfolio: Portfolio, month, *, iterations: int = 2000,
     now = resolve_month(portfolio, month)
     register = portfolio.risk_register(now)
     live = register[register["state"] == "open"] if len(register) else register
-    tasks = portfolio.tasks_with_estimates()
-    timed = tasks["duration"] > 0
-    tasks["rate"] = np.where(timed, tasks["budget"] / tasks["duration"].where(timed, 1), 0.0)
-    tasks["fixed_cost"] = np.where(timed, 0.0, tasks["budget"])
+    tasks = simulation.budget_rates(portfolio.tasks_with_estimates())
     start = portfolio.calendar.roll_forward(tasks["baseline_start"].min())
     # Each project released at its own start, as its baseline was scheduled.
     first = tasks.groupby("project_id")["baseline_start"].transform("min")

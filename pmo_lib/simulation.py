@@ -115,7 +115,9 @@ __all__ = [
     "DISTRIBUTIONS",
     "PSD_MODES",
     "SimulationResult",
+    "budget_rates",
     "simulate",
+    "three_point_mean",
 ]
 
 #: What to do with a correlation matrix that is not positive semi-definite.
@@ -649,6 +651,60 @@ class SimulationResult:
 # ----------------------------------------------------------------------------------------
 # Input checks and preparation
 # ----------------------------------------------------------------------------------------
+def budget_rates(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The tasks with the cost inputs that make the most likely plan cost its budget.
+
+    Each task's ``budget`` becomes a daily ``rate`` over its most likely duration
+    (budget / duration [cur/d]: a longer task costs proportionally more), a milestone's (no
+    duration) a ``fixed_cost`` [cur]. :func:`simulate` then gives a deterministic cost equal
+    to the total budget.
+
+    Parameters
+    ----------
+    tasks : DataFrame
+        ``duration`` [d] and ``budget`` [cur] (a blank budget counts as 0).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``rate`` and ``fixed_cost`` set.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"id": ["A", "M"], "duration": [4.0, 0.0], "budget": [400.0, 50.0]})
+    >>> budget_rates(t)[["rate", "fixed_cost"]].values.tolist()
+    [[100.0, 0.0], [0.0, 50.0]]
+    """
+    out = tasks.copy()
+    timed = out["duration"] > 0
+    budget = out["budget"].fillna(0.0).astype(float)
+    out["rate"] = np.where(timed, budget / out["duration"].where(timed, 1), 0.0)
+    out["fixed_cost"] = np.where(timed, 0.0, budget)
+    return out
+
+
+def three_point_mean(low, likely, high, distribution: str = "betapert"):
+    """Mean of a three-point estimate, as :func:`simulate` draws it.
+
+    Triangular: (a + m + b) / 3; BetaPERT: (a + 4m + b) / 6; uniform: (a + b) / 2 (the
+    most likely value plays no part). Accepts scalars or arrays.
+
+    Examples
+    --------
+    >>> three_point_mean(10, 12, 20), three_point_mean(10, 12, 20, "triangular")
+    (13.0, 14.0)
+    """
+    if distribution not in DISTRIBUTIONS:
+        raise DataValidationError(_problem(
+            "three_point_mean", None, None, "distribution",
+            f"unknown distribution {distribution!r}; use one of "
+            f"{', '.join(map(repr, DISTRIBUTIONS))}"))
+    a, m, b = (np.asarray(x, dtype=float) for x in (low, likely, high))
+    mean = {"triangular": (a + m + b) / 3, "betapert": (a + 4 * m + b) / 6,
+            "uniform": (a + b) / 2}[distribution]
+    return float(mean) if mean.ndim == 0 else mean
+
+
 def _budget_bound(amount) -> float:
     """A budget to compare simulated costs with, up to the rounding of their sums."""
     amount = float(amount)

@@ -1590,10 +1590,7 @@ def risk_case(portfolio: Portfolio, month=None, project: str | None = None) -> R
             "risk_case", None, project, "project",
             f"{why}; projects with tasks: {_listing(with_tasks)}"))
     tasks = all_tasks[all_tasks["project_id"] == project].reset_index(drop=True)
-    timed = tasks["duration"] > 0
-    budget = tasks["budget"].fillna(0.0).astype(float)
-    tasks["rate"] = np.where(timed, budget / tasks["duration"].where(timed, 1), 0.0)
-    tasks["fixed_cost"] = np.where(timed, 0.0, budget)
+    tasks = simulation.budget_rates(tasks)
     ids = set(tasks["id"])
     links = portfolio.links
     inner = links[links["pred"].isin(ids) & links["succ"].isin(ids)].reset_index(drop=True)
@@ -1608,8 +1605,8 @@ def risk_case(portfolio: Portfolio, month=None, project: str | None = None) -> R
     names = portfolio.projects.set_index("id")["name"]
     return RiskCase(project, f"{project} · {names[project]} with the {month} risk register",
                     tasks, inner, release, start, cal, risks.reset_index(drop=True),
-                    pd.Timestamp(tasks["baseline_finish"].max()), float(budget.sum()), month,
-                    portfolio.currency)
+                    pd.Timestamp(tasks["baseline_finish"].max()),
+                    float(tasks["budget"].fillna(0.0).sum()), month, portfolio.currency)
 
 
 def _mitigation(rid: str, value) -> tuple[float, float]:

@@ -25,7 +25,8 @@ One module per training notebook holds its questions: :mod:`~pmo_lib.exercises.w
 ``00_welcome_to_the_pmo``, :mod:`~pmo_lib.exercises.methodology` for
 ``01_methodologies_and_governance``, :mod:`~pmo_lib.exercises.scheduling` for
 ``02_scheduling_and_the_critical_path``, :mod:`~pmo_lib.exercises.earned_value` for
-``03_earned_value_and_earned_schedule``, :mod:`~pmo_lib.exercises.agile` for
+``03_earned_value_and_earned_schedule``, :mod:`~pmo_lib.exercises.risk` for
+``04_risk_and_uncertainty``, :mod:`~pmo_lib.exercises.agile` for
 ``07_agile_delivery_metrics``.
 
 Examples

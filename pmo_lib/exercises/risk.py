@@ -416,7 +416,7 @@ class PertMean(NumberQuestion):
         self.solution_code = f"({self.low:g} + 4 * {self.likely:g} + {self.high:g}) / 6"
 
     def _expected(self) -> float:
-        return (self.low + 4 * self.likely + self.high) / 6
+        return simulation.three_point_mean(self.low, self.likely, self.high, "betapert")
 
     def _advice(self, answer):
         a, m, b = self.low, self.likely, self.high
