@@ -8,10 +8,11 @@ ones (STYLE.md §3).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from .errors import DataValidationError, Problem
+from .errors import DataValidationError, MissingDataError, Problem
 
-__all__ = ["check_choice", "ratio"]
+__all__ = ["check_choice", "ratio", "require_columns"]
 
 
 def ratio(num, den):
@@ -45,3 +46,16 @@ def check_choice(value, choices, function: str, parameter: str, what: str) -> No
         raise DataValidationError(Problem(
             function, None, None, parameter,
             f"unknown {what} {value!r}; use one of {', '.join(map(repr, choices))}"))
+
+
+def require_columns(df, table: str, columns, what: str = "table") -> None:
+    """A DataValidationError unless ``df`` is a DataFrame, and a MissingDataError naming every
+    column of ``columns`` it lacks (row 1: the header)."""
+    if not isinstance(df, pd.DataFrame):
+        raise DataValidationError(Problem(table, None, None, None,
+                                          f"expected a DataFrame, got {type(df).__name__}"))
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        have = ", ".join(map(str, df.columns)) or "no columns"
+        raise MissingDataError([Problem(table, 1, None, c, f"required column is missing; the "
+                                        f"{what} has {have}") for c in missing])

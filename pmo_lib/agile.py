@@ -83,6 +83,7 @@ import pandas as pd
 from . import evm
 from ._util import check_choice as _check_choice
 from ._util import ratio as _ratio
+from ._util import require_columns
 from .calendar import WorkCalendar
 from .errors import DataValidationError, MissingDataError, Problem
 
@@ -190,14 +191,7 @@ class _Checker:
 
 def _require(df, table: str, columns) -> None:
     """MissingDataError naming every required column ``df`` lacks."""
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(Problem(table, None, None, None,
-                                          f"expected a DataFrame, got {type(df).__name__}"))
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        have = ", ".join(map(str, df.columns)) or "no columns"
-        raise MissingDataError([Problem(table, 1, None, c, f"required column is missing; the "
-                                        f"table has {have}") for c in missing])
+    require_columns(df, table, columns)
 
 
 def _text(values: pd.Series) -> np.ndarray:

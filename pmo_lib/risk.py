@@ -65,7 +65,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import DataValidationError, MissingDataError, Problem, UnknownReferenceError
+from ._util import require_columns
+from .errors import DataValidationError, Problem, UnknownReferenceError
 from .evm import RAG_COLOURS
 from .model import RESPONSE_STRATEGIES, RISK_STATES, SCHEMAS, Portfolio, _Collector, _parse_column
 from .simulation import SimulationResult, simulate
@@ -348,14 +349,7 @@ def check_register(register: pd.DataFrame, portfolio: Portfolio | None = None) -
     ...
     pmo_lib.errors.DataValidationError: risks, row 2, ID 'R-1 @ 2026-01-16', column 'probability': 1.2 is above the maximum 1
     """
-    if not isinstance(register, pd.DataFrame):
-        raise DataValidationError(Problem(_TABLE, None, None, None,
-                                          f"expected a DataFrame, got {type(register).__name__}"))
-    missing = [c for c in _REQUIRED if c not in register.columns]
-    if missing:
-        have = ", ".join(map(str, register.columns)) or "no columns"
-        raise MissingDataError([Problem(_TABLE, 1, None, c, f"required column is missing; "
-                                        f"the register has {have}") for c in missing])
+    require_columns(register, _TABLE, _REQUIRED, "register")
     raw = register.reset_index(drop=True)
     present = [c for c in _SCHEMA.columns if c.name in raw.columns]
     text = pd.DataFrame({c.name: _as_text(raw[c.name], c.kind) for c in present},
