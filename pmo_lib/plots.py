@@ -1888,4 +1888,7 @@ def exposure_trend(trend: pd.DataFrame, *, by: str | None = None, ax=None,
     else:
         ax.set_ylabel("expected delay [working days]")
     ax.set_ylim(bottom=0)
-    return _finish(ax, title)
+    _finish(ax, title)
+    if by is not None:  # the stacked bands fill the top left: the legend goes underneath
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
+    return ax
