@@ -9,11 +9,12 @@ Notebooks import the modules and read them by concept::
 Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 :mod:`~pmo_lib.calendar` (working days), :mod:`~pmo_lib.evm` (earned value and earned
 schedule), :mod:`~pmo_lib.schedule` (critical path), :mod:`~pmo_lib.network` (dependency
-graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.risk` (risk register
-analytics), :mod:`~pmo_lib.simulation` (Monte Carlo schedule and cost risk), :mod:`~pmo_lib.methodology` (life-cycle templates, gates, charter, governance
-registers), :mod:`~pmo_lib.agile` (agile delivery metrics and forecasts),
-:mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the monthly report runner),
-:mod:`~pmo_lib.cli` (the ``pmo`` command).
+graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.levelling` (resource
+levelling, RCPSP heuristics), :mod:`~pmo_lib.risk` (risk register analytics),
+:mod:`~pmo_lib.simulation` (Monte Carlo schedule and cost risk), :mod:`~pmo_lib.methodology`
+(life-cycle templates, gates, charter, governance registers), :mod:`~pmo_lib.agile` (agile
+delivery metrics and forecasts), :mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the
+monthly report runner), :mod:`~pmo_lib.cli` (the ``pmo`` command).
 """
 
 from pathlib import Path
@@ -24,6 +25,7 @@ from . import (
     errors,
     evm,
     health,
+    levelling,
     methodology,
     model,
     network,
@@ -62,6 +64,7 @@ __all__ = [
     "errors",
     "evm",
     "health",
+    "levelling",
     "load_portfolio",
     "methodology",
     "model",
