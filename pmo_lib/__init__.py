@@ -11,7 +11,8 @@ Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 schedule), :mod:`~pmo_lib.schedule` (critical path), :mod:`~pmo_lib.network` (dependency
 graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.levelling` (resource
 levelling, RCPSP heuristics), :mod:`~pmo_lib.risk` (risk register analytics),
-:mod:`~pmo_lib.simulation` (Monte Carlo schedule and cost risk), :mod:`~pmo_lib.methodology`
+:mod:`~pmo_lib.simulation` (Monte Carlo schedule and cost risk), :mod:`~pmo_lib.portfolio`
+(scoring and prioritisation: weighted criteria, AHP, WSJF), :mod:`~pmo_lib.methodology`
 (life-cycle templates, gates, charter, governance registers), :mod:`~pmo_lib.agile` (agile
 delivery metrics and forecasts), :mod:`~pmo_lib.plots` (charts), :mod:`~pmo_lib.report` (the
 monthly report runner), :mod:`~pmo_lib.cli` (the ``pmo`` command).
@@ -30,6 +31,7 @@ from . import (
     model,
     network,
     plots,
+    portfolio,
     report,
     risk,
     schedule,
@@ -71,6 +73,7 @@ __all__ = [
     "network",
     "parse_month",
     "plots",
+    "portfolio",
     "report",
     "risk",
     "schedule",
