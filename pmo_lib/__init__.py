@@ -9,7 +9,8 @@ Notebooks import the modules and read them by concept::
 Modules: :mod:`~pmo_lib.model` (tables, validation, :func:`load_portfolio`),
 :mod:`~pmo_lib.calendar` (working days), :mod:`~pmo_lib.evm` (earned value and earned
 schedule), :mod:`~pmo_lib.schedule` (critical path), :mod:`~pmo_lib.network` (dependency
-graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.levelling` (resource
+graphs), :mod:`~pmo_lib.health` (DCMA 14-point), :mod:`~pmo_lib.resources` (resource
+loading, capacity, utilisation, over-allocations), :mod:`~pmo_lib.levelling` (resource
 levelling, RCPSP heuristics), :mod:`~pmo_lib.risk` (risk register analytics),
 :mod:`~pmo_lib.simulation` (Monte Carlo schedule and cost risk), :mod:`~pmo_lib.portfolio`
 (scoring and prioritisation: weighted criteria, AHP, WSJF), :mod:`~pmo_lib.methodology`
@@ -33,6 +34,7 @@ from . import (
     plots,
     portfolio,
     report,
+    resources,
     risk,
     schedule,
     simulation,
@@ -75,6 +77,7 @@ __all__ = [
     "plots",
     "portfolio",
     "report",
+    "resources",
     "risk",
     "schedule",
     "simulation",
