@@ -223,6 +223,19 @@ def _pick(cand, nc, key, biased, alpha, state):  # pragma: no cover - compiled
     return nc - 1
 
 
+@numba.njit(cache=True, inline="always")
+def _sources(in_ptr, indeg, queue):  # pragma: no cover - compiled
+    """Fill ``indeg`` with each task's number of predecessors and ``queue`` with the tasks
+    that have none; return how many there are."""
+    count = 0
+    for i in range(indeg.size):
+        indeg[i] = in_ptr[i + 1] - in_ptr[i]
+        if indeg[i] == 0:
+            queue[count] = i
+            count += 1
+    return count
+
+
 @numba.njit(cache=True)
 def _serial(dur, in_ptr, in_src, in_dl, out_ptr, out_dst, rptr, ridx, ru, cap, use, key,
             biased, alpha, start, state):  # pragma: no cover - compiled
@@ -231,12 +244,7 @@ def _serial(dur, in_ptr, in_src, in_dl, out_ptr, out_dst, rptr, ridx, ru, cap, u
     n = dur.size
     indeg = np.empty(n, np.int64)
     elig = np.empty(n, np.int64)
-    ne = 0
-    for i in range(n):
-        indeg[i] = in_ptr[i + 1] - in_ptr[i]
-        if indeg[i] == 0:
-            elig[ne] = i
-            ne += 1
+    ne = _sources(in_ptr, indeg, elig)
     makespan = 0
     for _ in range(n):
         b = _pick(elig, ne, key, biased, alpha, state)
@@ -272,12 +280,7 @@ def _parallel(dur, in_ptr, in_src, in_dl, out_ptr, out_dst, rptr, ridx, ru, cap,
     avail = np.empty(n, np.int64)
     cand = np.empty(n, np.int64)
     es = np.zeros(n, np.int64)
-    na = 0
-    for i in range(n):
-        indeg[i] = in_ptr[i + 1] - in_ptr[i]
-        if indeg[i] == 0:
-            avail[na] = i
-            na += 1
+    na = _sources(in_ptr, indeg, avail)
     done = 0
     t = 0
     makespan = 0
@@ -369,12 +372,7 @@ def _order_by_start(start, dur, in_ptr, in_src, out_ptr, out_dst):  # pragma: no
     indeg = np.empty(n, np.int64)
     elig = np.empty(n, np.int64)
     out = np.empty(n, np.int64)
-    ne = 0
-    for i in range(n):
-        indeg[i] = in_ptr[i + 1] - in_ptr[i]
-        if indeg[i] == 0:
-            elig[ne] = i
-            ne += 1
+    ne = _sources(in_ptr, indeg, elig)
     for r in range(n):
         b = _pick(elig, ne, key, False, 1.0, state)
         j = elig[b]
