@@ -24,17 +24,24 @@ def _environment() -> dict[str, str]:
     return deps
 
 
+#: PyPI names whose conda-forge package is named differently.
+CONDA_NAMES = {"ortools": "ortools-python"}
+
+
 def test_environment_yml_mirrors_pyproject():
     project = _pyproject()["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
+    wanted = project["dependencies"] + [
+        spec for extra in project["optional-dependencies"].values() for spec in extra]
     env = _environment()
     for spec in wanted:
         req = Requirement(spec)
-        assert req.name.lower() in env, f"{req.name} is in pyproject.toml but not environment.yml"
-        env_spec = ",".join(sorted(env[req.name.lower()].split(",")))
+        name = CONDA_NAMES.get(req.name.lower(), req.name.lower())
+        assert name in env, f"{req.name} is in pyproject.toml but not environment.yml"
+        env_spec = ",".join(sorted(env[name].split(",")))
         py_spec = ",".join(sorted(str(req.specifier).split(",")))
         assert env_spec == py_spec, f"{req.name}: pyproject {py_spec!r} vs environment.yml {env_spec!r}"
-    extra = set(env) - {Requirement(s).name.lower() for s in wanted} - {"python", "pip"}
+    extra = set(env) - {CONDA_NAMES.get(Requirement(s).name.lower(), Requirement(s).name.lower())
+                        for s in wanted} - {"python", "pip"}
     assert not extra, f"environment.yml lists packages pyproject.toml does not: {sorted(extra)}"
     assert env["python"] == ">=" + project["requires-python"].removeprefix(">=")
 
