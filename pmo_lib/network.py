@@ -1,4 +1,5 @@
-"""Dependency analysis: the task network as a graph, driving logic, and what-if delays.
+"""Dependency analysis: the task network as a graph, driving logic, what-if delays and the
+dependencies between projects.
 
 The schedule engine (:mod:`pmo_lib.schedule`) says *when* each task happens; this module says
 *why*: which tasks depend on which (:func:`dependency_graph`), which projects depend on which
@@ -16,10 +17,44 @@ The slack of a link is the relationship free float of :func:`pmo_lib.schedule.li
 [d]. A task can have several driving predecessors (a *tie*): each of them alone would set the
 same date, so each must slip before the task moves.
 
+Cross-project dependencies
+--------------------------
+A *cross-project link* is a link whose predecessor and successor belong to different
+projects: project B waits on a deliverable or handover of project A (the Standard for
+Program Management calls these component interdependencies, to be tracked by the programme
+or portfolio office). :func:`dependency_map` lists them with, for each one:
+
+* the predecessor's *driving end*: its finish for FS and FF links, its start for SS and SF
+  (a milestone's start is its finish), at its baseline and forecast dates;
+* the successor's *need date*: the latest date the predecessor's driving end can occur
+  without pushing the successor past its baseline. In working-day offsets (a start offset is
+  the morning of a working day, a finish offset is exclusive, as in :mod:`pmo_lib.schedule`),
+  with the successor's baseline start ``BS_s`` and finish ``BF_s`` and the lag ``L``:
+  FS ``need = BS_s − L`` (a finish), SS ``BS_s − L`` (a start), FF ``BF_s − L`` (a finish),
+  SF ``BF_s − L`` (a start), each the mirror of the link's forward-pass bound;
+* the *margin*: the working days from the driving end's forecast date to the need date on
+  the portfolio calendar [d] (negative = the predecessor is forecast too late for the
+  successor's baseline): P6's relationship free float with the successor held at its
+  baseline dates instead of its early dates (``slack`` is the relationship free float
+  against the forecast itself);
+* a status (:data:`LINK_STATUSES`): ``"done"`` when the driving end has happened at the
+  status month (the predecessor is complete; for a start end, it has started), else
+  ``"late"`` (margin < 0), ``"at risk"`` (0 ≤ margin ≤ the ``margin`` threshold) or
+  ``"on track"``.
+
+:func:`project_dependencies` sums the map up per pair of projects, :func:`links_at_risk`
+keeps the late and at-risk links worst first, and :func:`slip_impact` reschedules the
+portfolio with each open handover ``days`` late (:func:`impact`) to show which projects
+slip, and by how much.
+
 References
 ----------
 PMI, *Practice Standard for Scheduling*, 3rd ed., 2019 (driving relationships, float).
-Oracle, *Primavera P6 Professional: Driving relationships and the longest path*.
+PMI, *The Standard for Program Management*, 4th ed., 2017 (component interdependencies).
+PMI, *A Guide to the Project Management Body of Knowledge (PMBOK Guide)*, 6th ed., 2017,
+§6.3 (external dependencies between projects).
+Oracle, *Primavera P6 Professional: Driving relationships and the longest path*;
+*Relationship free float and relationship total float*.
 Hagberg, Schult & Swart, "Exploring network structure, dynamics, and function using
 NetworkX", SciPy 2008.
 """
@@ -28,31 +63,47 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ._util import require_columns
 from .errors import DataValidationError, Problem, UnknownReferenceError
 from .model import Portfolio, parse_month
 from .schedule import link_slack, schedule_portfolio
 
 __all__ = [
+    "DEPENDENCY_COLUMNS",
     "DRIVERS",
+    "LINK_STATUSES",
     "TIE_RULES",
     "ImpactResult",
+    "SlipImpact",
     "dependency_graph",
+    "dependency_map",
     "driving_chain",
     "driving_predecessors",
     "impact",
+    "links_at_risk",
+    "project_dependencies",
     "project_graph",
+    "slip_impact",
 ]
 
 #: Values of ``driving_predecessors(...)["driven_by"]``: what sets a task's early date.
 DRIVERS = ("logic", "complete", "data date", "start or constraint")
 #: How :func:`driving_chain` treats a task with several driving predecessors.
 TIE_RULES = ("all", "first")
+#: Status of a cross-project link (:func:`dependency_map`), worst first.
+LINK_STATUSES = ("late", "at risk", "on track", "done")
+#: Columns of :func:`dependency_map`, in order.
+DEPENDENCY_COLUMNS = ("pred_project", "pred_task", "pred_name", "succ_project", "succ_task",
+                      "succ_name", "type", "lag", "pred_end", "pred_status", "pred_baseline",
+                      "pred_forecast", "need_date", "margin", "baseline_margin", "succ_end",
+                      "succ_status", "succ_baseline", "succ_forecast", "slack", "status")
 
 _EPS = 1e-6  # offsets are sums of (possibly fractional) durations: compare with a tolerance
 
@@ -383,10 +434,12 @@ def _delayed(portfolio: Portfolio, month, delays: dict[str, float],
         date = portfolio.status_date(month)
         rows = (status["status_date"] == date) & status["task_id"].isin(add.index) \
             & status["actual_finish"].isna()
-        sel = status.loc[rows]
-        by_pct = sel["task_id"].map(original) * (1.0 - sel["percent_complete"] / 100.0)
-        remaining = sel["remaining_duration"].astype(float).fillna(by_pct)
-        status.loc[rows, "remaining_duration"] = remaining + sel["task_id"].map(add)
+        if rows.any():  # (an empty selection of a str column maps to object dtype)
+            sel = status.loc[rows]
+            by_pct = sel["task_id"].map(original) * (1.0 - sel["percent_complete"] / 100.0)
+            remaining = sel["remaining_duration"].astype(float).fillna(by_pct)
+            status.loc[rows, "remaining_duration"] = \
+                (remaining + sel["task_id"].map(add)).astype(float)
     return replace(portfolio, tasks=tasks, status=status)
 
 
@@ -515,3 +568,514 @@ def impact(portfolio: Portfolio, task_id: str, delay_days: float, *, month=None,
     return ImpactResult(task_id=task_id, delay_days=delay, month=period, tasks=changed,
                         milestones=milestones, projects=projects, absorbed=absorbed,
                         before=before, after=after)
+
+
+# ----------------------------------------------------------------------------------------
+# Cross-project dependencies
+# ----------------------------------------------------------------------------------------
+_FROM_START = ("SS", "SF")  # links whose predecessor's driving end is its start
+_TO_START = ("FS", "SS")    # links that bound the successor's start (else its finish)
+
+
+def _threshold(margin) -> float:
+    """The at-risk threshold as a float, or a DataValidationError naming it."""
+    try:
+        value = float(margin)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not np.isfinite(value) or value < 0:
+        raise DataValidationError(Problem(
+            "margin", None, None, None, f"{margin!r} is not an at-risk threshold: give a "
+            "finite number of working days >= 0"))
+    return value
+
+
+def _period(portfolio: Portfolio, month) -> pd.Period | None:
+    """``month`` as a Period, after checking that it has a status snapshot."""
+    if month is None:
+        return None
+    portfolio.status_date(month)  # no snapshot that month: MissingDataError listing them
+    return parse_month(month)
+
+
+def _link_map(portfolio: Portfolio, schedule: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The rows of :func:`dependency_map` from a schedule of the portfolio."""
+    links = portfolio.links
+    owner = schedule["project_id"]
+    cross = links[links["pred"].map(owner).to_numpy() != links["succ"].map(owner).to_numpy()]
+    slack = link_slack(schedule, cross)  # canonical type and lag, relationship free float
+    p = schedule.loc[slack["pred"]]
+    s = schedule.loc[slack["succ"]]
+    kind = slack["type"].to_numpy(dtype=object)
+    lag = slack["lag"].to_numpy(float)
+    p_milestone = p["milestone"].to_numpy(bool)
+    s_milestone = s["milestone"].to_numpy(bool)
+    from_start = np.isin(kind, _FROM_START) & ~p_milestone  # a milestone's start = its finish
+    to_start = np.isin(kind, _TO_START) & ~s_milestone
+
+    cal, origin = portfolio.calendar, schedule.attrs["start"]
+
+    def day(dates) -> np.ndarray:
+        """Working-day number of each date (offset 0 = the schedule start)."""
+        return np.asarray(cal.date_to_offset(pd.DatetimeIndex(dates), origin), dtype=float)
+
+    def end_dates(frame: pd.DataFrame, at_start: np.ndarray, start: str,
+                  finish: str) -> np.ndarray:
+        return np.where(at_start, frame[start].to_numpy(), frame[finish].to_numpy())
+
+    p_baseline = end_dates(p, from_start, "baseline_start", "baseline_finish")
+    p_forecast = end_dates(p, from_start, "start_date", "finish_date")
+    s_baseline = end_dates(s, to_start, "baseline_start", "baseline_finish")
+    # The link's bound solved for the predecessor: its latest start offset (SS, SF) or
+    # exclusive finish offset (FS, FF), from the successor's baseline start offset (the
+    # morning of its day) or exclusive finish offset (the day after its last day).
+    need = day(s_baseline) + np.where(to_start, 0.0, 1.0) - lag
+    need_day = np.where(from_start, np.floor(need + _EPS), np.ceil(need - _EPS) - 1.0)
+    need_date = np.asarray(cal.offset_to_date(need_day.astype(np.int64), origin),
+                           dtype="datetime64[ns]") if len(need) else \
+        np.zeros(0, "datetime64[ns]")
+    margin = need_day - day(p_forecast)
+    baseline_margin = need_day - day(p_baseline)
+
+    p_status = p["status"].to_numpy(dtype=object)
+    done = np.where(from_start, p_status != "not started", p_status == "complete")
+    status = np.select([done, margin < -_EPS, margin <= threshold + _EPS],
+                       ["done", "late", "at risk"], "on track").astype(object)
+
+    out = pd.DataFrame({
+        "pred_project": p["project_id"].to_numpy(dtype=object),
+        "pred_task": slack["pred"].to_numpy(dtype=object),
+        "pred_name": p["name"].to_numpy(dtype=object),
+        "succ_project": s["project_id"].to_numpy(dtype=object),
+        "succ_task": slack["succ"].to_numpy(dtype=object),
+        "succ_name": s["name"].to_numpy(dtype=object),
+        "type": kind,
+        "lag": lag,
+        "pred_end": np.where(from_start, "start", "finish").astype(object),
+        "pred_status": p_status,
+        "pred_baseline": p_baseline,
+        "pred_forecast": p_forecast,
+        "need_date": need_date,
+        "margin": margin,
+        "baseline_margin": baseline_margin,
+        "succ_end": np.where(to_start, "start", "finish").astype(object),
+        "succ_status": s["status"].to_numpy(dtype=object),
+        "succ_baseline": s_baseline,
+        "succ_forecast": end_dates(s, to_start, "start_date", "finish_date"),
+        "slack": slack["slack"].to_numpy(float),
+        "status": status,
+    }, columns=list(DEPENDENCY_COLUMNS))
+    for col in ("pred_baseline", "pred_forecast", "need_date", "succ_baseline",
+                "succ_forecast"):
+        out[col] = out[col].astype("datetime64[ns]")
+    return out.sort_values(["pred_project", "succ_project", "pred_task", "succ_task"],
+                           kind="stable").reset_index(drop=True)
+
+
+def dependency_map(portfolio: Portfolio, month=None, *, margin: float = 10.0) -> pd.DataFrame:
+    """Every cross-project link: the handover, when it is forecast, when it is needed.
+
+    Schedules the portfolio at ``month`` (:func:`~pmo_lib.schedule.schedule_portfolio`) and
+    compares, for each link whose predecessor and successor are in different projects, the
+    predecessor's forecast driving end with the successor's need date (definitions in the
+    module docstring, *Cross-project dependencies*).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month: actual dates and remaining work at its status date. Default: the plan
+        (no progress: nothing is done).
+    margin : float
+        At-risk threshold: an open link whose margin is between 0 and ``margin`` (both
+        included) is ``"at risk"``; above it, ``"on track"``. [d]
+
+    Returns
+    -------
+    DataFrame
+        One row per cross-project link, sorted by predecessor project, successor project,
+        predecessor and successor task (RangeIndex), with the columns
+        :data:`DEPENDENCY_COLUMNS`:
+
+        ``pred_project``, ``pred_task``, ``pred_name``
+            The project that delivers, the predecessor task (the deliverable or handover)
+            and its name.
+        ``succ_project``, ``succ_task``, ``succ_name``
+            The project that waits, the successor task and its name.
+        ``type``, ``lag``
+            Link type (FS, SS, FF, SF) and lag [d] (negative = lead).
+        ``pred_end``
+            The predecessor's driving end, ``"finish"`` (FS, FF; and milestones) or
+            ``"start"`` (SS, SF).
+        ``pred_status``
+            The predecessor at ``month``: not started, in progress or complete.
+        ``pred_baseline``, ``pred_forecast``
+            Baseline and forecast (actual once it happened) date of the driving end.
+        ``need_date``
+            The latest date of the driving end that keeps the successor on its baseline
+            (a start date for a start end, a finish date for a finish end).
+        ``margin``
+            Working days from ``pred_forecast`` to ``need_date``; negative = late. [d]
+        ``baseline_margin``
+            Working days from ``pred_baseline`` to ``need_date``: the margin the baseline
+            plan had. [d]
+        ``succ_end``
+            The end of the successor the link holds: ``"start"`` (FS, SS) or ``"finish"``
+            (FF, SF; and milestones).
+        ``succ_status``, ``succ_baseline``, ``succ_forecast``
+            The successor's status at ``month`` and the baseline and forecast date of that
+            end.
+        ``slack``
+            The link's relationship free float in the forecast schedule
+            (:func:`~pmo_lib.schedule.link_slack`); 0 = the predecessor drives the
+            successor's forecast now; NaN when the successor is complete. [d]
+        ``status``
+            :data:`LINK_STATUSES`: ``"done"``, ``"late"``, ``"at risk"``, ``"on track"``.
+
+        ``attrs`` holds ``month`` (Period or None), ``status_date`` (Timestamp or None) and
+        ``margin`` (the threshold).
+
+    Raises
+    ------
+    MissingDataError
+        ``month`` has no status snapshot (the message lists the months that have one).
+    DataValidationError
+        ``month`` is not a month; ``margin`` is negative or not a number.
+
+    Notes
+    -----
+    In offsets (working days; a start offset is the morning of its day, a finish offset is
+    exclusive: the morning after the last day), with the successor's baseline start and
+    finish offsets ``BS_s``, ``BF_s`` and the lag ``L``, the predecessor's driving end must
+    be at most::
+
+        FS  EF_p <= BS_s − L        SS  ES_p <= BS_s − L
+        FF  EF_p <= BF_s − L        SF  ES_p <= BF_s − L
+
+    the forward-pass bounds of :func:`~pmo_lib.schedule.cpm` solved for the predecessor.
+    ``need_date`` is the date of that bound (a finish offset ``f`` is the date of day
+    ``f − 1``) and ``margin`` the working days from ``pred_forecast`` to ``need_date``: the
+    relationship free float of P6 (``slack``) with the successor held at its baseline
+    instead of its forecast, counted in whole days as the dates show them (work that ends
+    part-way through a day, as remaining work from a percent complete can, ends on that
+    day). A negative margin means the successor cannot keep its baseline: an unstarted
+    successor held by the link is ``−margin`` working days past its baseline, or one day less
+    when the predecessor finishes part-way through its forecast day (the successor then
+    starts that same day). A milestone sits at the end of its day (its start is its finish). A successor that started
+    before the handover (out of sequence) leaves the link open: its status is read off the
+    margin.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> m = dependency_map(pf, "2026-01")
+    >>> m[["pred_task", "succ_task", "pred_forecast", "need_date", "margin", "status"]]
+      pred_task succ_task pred_forecast  need_date  margin status
+    0        M1        B1    2026-01-27 2026-01-26    -1.0   late
+    >>> dependency_map(pf, "2026-02")["status"].tolist()
+    ['done']
+    """
+    threshold = _threshold(margin)
+    period = _period(portfolio, month)
+    schedule = schedule_portfolio(portfolio, month)
+    out = _link_map(portfolio, schedule, threshold)
+    out.attrs.update(month=period, margin=threshold,
+                     status_date=None if month is None else portfolio.status_date(month))
+    return out
+
+
+def links_at_risk(portfolio: Portfolio, month, *, margin: float = 10.0) -> pd.DataFrame:
+    """The cross-project links that are late or at risk, worst first.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str, Period or None
+        Status month (None: the plan).
+    margin : float
+        At-risk threshold, as for :func:`dependency_map`. [d]
+
+    Returns
+    -------
+    DataFrame
+        The rows of :func:`dependency_map` with status ``"late"`` or ``"at risk"``, sorted by
+        ``margin`` (most negative first), then predecessor and successor task (RangeIndex);
+        same columns and ``attrs``.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`dependency_map`.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> links_at_risk(pf, "2026-01")[["pred_task", "succ_task", "margin"]]
+      pred_task succ_task  margin
+    0        M1        B1    -1.0
+    """
+    table = dependency_map(portfolio, month, margin=margin)
+    risky = table[table["status"].isin(("late", "at risk"))]
+    out = risky.sort_values(["margin", "pred_task", "succ_task"], kind="stable") \
+        .reset_index(drop=True)
+    out.attrs = dict(table.attrs)
+    return out
+
+
+#: Columns of :func:`project_dependencies`, in order.
+_PAIR_COLUMNS = ("pred_project", "succ_project", "links", "late", "at_risk", "on_track", "done",
+                 "worst_margin", "next_need", "status")
+
+
+def project_dependencies(portfolio, month=None, *, margin: float | None = None
+                         ) -> pd.DataFrame:
+    """Which project waits on which: the cross-project links summed up per pair of projects.
+
+    Parameters
+    ----------
+    portfolio : Portfolio or DataFrame
+        The portfolio (then :func:`dependency_map` is computed at ``month``), or a table
+        :func:`dependency_map` returned (then ``month`` and ``margin`` are those it was made
+        with and must be left out).
+    month : str or Period, optional
+        Status month (default: the plan).
+    margin : float, optional
+        At-risk threshold, as for :func:`dependency_map` (default 10). [d]
+
+    Returns
+    -------
+    DataFrame
+        One row per ordered pair of projects with at least one link from the first to the
+        second, sorted by ``pred_project`` then ``succ_project`` (RangeIndex):
+
+        ``pred_project``, ``succ_project``
+            The project that delivers and the one that waits on it.
+        ``links``
+            How many links.
+        ``late``, ``at_risk``, ``on_track``, ``done``
+            How many links have each status.
+        ``worst_margin``
+            The smallest margin of the open (not done) links; NaN when all are done. [d]
+        ``next_need``
+            The earliest need date of the open links (NaT when all are done).
+        ``status``
+            The worst status of its links (:data:`LINK_STATUSES`): ``"done"`` only when all
+            are.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError
+        As :func:`dependency_map`; a table without the columns of :func:`dependency_map`;
+        ``month`` or ``margin`` given with a table.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> project_dependencies(pf, "2026-01")[["pred_project", "succ_project", "links",
+    ...                                      "late", "worst_margin", "status"]]
+      pred_project succ_project  links  late  worst_margin status
+    0           P1           P2      1     1          -1.0   late
+    """
+    if isinstance(portfolio, pd.DataFrame):
+        if month is not None or margin is not None:
+            raise DataValidationError(Problem(
+                "project_dependencies", None, None, None, "month and margin are those of the "
+                "dependency map given: leave them out, or pass the portfolio"))
+        table = portfolio
+        require_columns(table, "dependency map", ("pred_project", "succ_project", "margin",
+                                                  "need_date", "status"))
+    else:
+        table = dependency_map(portfolio, month, margin=10.0 if margin is None else margin)
+    keys = ["pred_project", "succ_project"]
+    rank = table["status"].map({s: k for k, s in enumerate(LINK_STATUSES)})
+    open_ = table["status"] != "done"
+    frame = table[keys].assign(
+        links=1, late=(table["status"] == "late").astype(int),
+        at_risk=(table["status"] == "at risk").astype(int),
+        on_track=(table["status"] == "on track").astype(int),
+        done=(~open_).astype(int), worst_margin=table["margin"].where(open_),
+        next_need=table["need_date"].where(open_), rank=rank)
+    out = frame.groupby(keys, sort=True).agg(
+        links=("links", "sum"), late=("late", "sum"), at_risk=("at_risk", "sum"),
+        on_track=("on_track", "sum"), done=("done", "sum"), worst_margin=("worst_margin", "min"),
+        next_need=("next_need", "min"), rank=("rank", "min")).reset_index()
+    out["status"] = np.asarray(LINK_STATUSES, dtype=object)[out["rank"].to_numpy(int)] \
+        if len(out) else pd.Series(dtype=object)
+    out = out[list(_PAIR_COLUMNS)]
+    out.attrs = dict(table.attrs)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class SlipImpact:
+    """What a slip of each cross-project handover does to the other projects
+    (see :func:`slip_impact`).
+
+    Attributes
+    ----------
+    days : float
+        The slip given to each task. [d]
+    month : Period or None
+        The status month (None: the plan).
+    tasks : DataFrame
+        One row per slipped task, indexed by ``task_id`` (in the order slipped):
+        ``project_id``, ``name``, ``status`` (at ``month``), ``own_slip`` (its own project's
+        finish slip) [d], ``other_slip`` (the largest slip of another project) [d] and
+        ``affected_projects`` (tuple of the other projects that slip, sorted by id).
+    impacts : DataFrame
+        One row per slipped task × other project that slips: ``task_id``, ``task_project``,
+        ``project_id``, ``project_name``, ``finish_before``, ``finish_after`` (the affected
+        project's forecast finish) and ``slip`` [d] (working days); by task, then largest
+        slip first, then project (RangeIndex).
+    matrix : DataFrame
+        Project × project: row ``A`` (index ``from_project``, the projects of the slipped
+        tasks), column ``B`` (``to_project``, every project): the largest slip of ``B``'s
+        finish when one of ``A``'s slipped tasks slips by ``days`` [d]; 0 when it does not
+        move. The diagonal is the project's own slip.
+    results : mapping
+        Task id → the :class:`ImpactResult` of :func:`impact`, to drill down.
+    """
+
+    days: float
+    month: pd.Period | None
+    tasks: pd.DataFrame
+    impacts: pd.DataFrame
+    matrix: pd.DataFrame
+    results: Mapping[str, ImpactResult] = field(repr=False)
+
+
+def _slip_tasks(portfolio: Portfolio, month, tasks) -> list[str]:
+    """The tasks :func:`slip_impact` slips, checked."""
+    known = pd.Index(portfolio.tasks["id"].astype(str))
+    if tasks is None:
+        owner = portfolio.tasks.set_index("id")["project_id"]
+        links = portfolio.links
+        cross = links[links["pred"].map(owner).to_numpy() != links["succ"].map(owner).to_numpy()]
+        chosen = sorted(set(cross["pred"].astype(str)))
+        if month is not None:  # a complete handover cannot slip any more
+            snap = portfolio.snapshot(month)
+            complete = set(snap.loc[snap["actual_finish"].notna(), "task_id"].astype(str))
+            chosen = [t for t in chosen if t not in complete]
+        return chosen
+    items = [tasks] if isinstance(tasks, str) else list(tasks)
+    chosen = list(dict.fromkeys(str(t) for t in items))
+    unknown = [t for t in chosen if t not in set(known)]
+    if unknown:
+        raise UnknownReferenceError([_unknown_task(t, known, f"tasks.csv of {portfolio.name!r}")
+                                     .problems[0] for t in unknown])
+    return chosen
+
+
+def slip_impact(portfolio: Portfolio, month=None, *, days: float = 20,
+                tasks: Iterable[str] | str | None = None) -> SlipImpact:
+    """What a slip of each cross-project handover does to every other project.
+
+    Each task is slipped by ``days`` on its own with :func:`impact` (its duration, or its
+    remaining duration when in progress, grows by ``days`` and the whole portfolio is
+    rescheduled), and the finish of every project is compared with the forecast.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month (default: the plan).
+    days : float
+        The slip of each task, in working days; ``>= 0``. [d]
+    tasks : iterable of str or str, optional
+        The tasks to slip. Default: the predecessors of the cross-project links that are
+        not complete at ``month`` (a finished handover cannot slip), sorted by id.
+
+    Returns
+    -------
+    SlipImpact
+        ``tasks`` (per task: its own project's slip, the largest slip of another project,
+        which projects slip), ``impacts`` (task × affected project, ``slip`` [d]),
+        ``matrix`` (project × project, the largest slip [d]) and the :class:`ImpactResult`
+        of each task.
+
+    Raises
+    ------
+    UnknownReferenceError
+        A task in ``tasks`` is not in the portfolio (the message names every unknown one and
+        suggests close ids).
+    DataValidationError
+        ``days`` is negative or not a finite number; ``month`` is not a month.
+    MissingDataError
+        ``month`` has no status snapshot.
+
+    Warns
+    -----
+    UserWarning
+        A task given in ``tasks`` is complete at ``month`` (nothing moves), from :func:`impact`.
+
+    Notes
+    -----
+    The slip moves the task's finish (see :func:`impact`): it reaches other projects through
+    FS and FF links from the task and from everything downstream of its finish; an SS or SF
+    link hangs off the task's start, which a slip of its finish does not move. A project
+    slips by the change of its finish offset; float on the way absorbs part or all of it, so
+    ``0 <= slip <= days``.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> r = slip_impact(load_portfolio("tests/data/mini"), days=3)
+    >>> r.impacts[["task_id", "task_project", "project_id", "slip"]]
+      task_id task_project project_id  slip
+    0      M1           P1         P2   3.0
+    >>> r.matrix
+    to_project     P1   P2
+    from_project
+    P1            3.0  3.0
+    """
+    try:
+        delay = float(days)
+    except (TypeError, ValueError):
+        delay = float("nan")
+    if not np.isfinite(delay) or delay < 0:
+        raise DataValidationError(Problem(
+            "days", None, None, None,
+            f"{days!r} is not a slip: give a finite number of working days >= 0"))
+    period = _period(portfolio, month)
+    chosen = _slip_tasks(portfolio, month, tasks)
+
+    results: dict[str, ImpactResult] = {}
+    rows, long = [], []
+    for task in chosen:
+        r = impact(portfolio, task, delay, month=month)
+        results[task] = r
+        own = r.before.at[task, "project_id"]
+        projects = r.projects
+        others = projects[(projects.index != own) & (projects["slip"] > _EPS)]
+        rows.append((task, own, r.before.at[task, "name"], r.before.at[task, "status"],
+                     float(projects.at[own, "slip"]),
+                     float(projects.loc[projects.index != own, "slip"].max())
+                     if len(projects) > 1 else 0.0, tuple(sorted(others.index))))
+        long.append(others.assign(task_id=task, task_project=own).rename_axis("project_id")
+                    .reset_index().rename(columns={"name": "project_name"}))
+    table = pd.DataFrame(rows, columns=["task_id", "project_id", "name", "status", "own_slip",
+                                        "other_slip", "affected_projects"]).set_index("task_id")
+    impact_columns = ["task_id", "task_project", "project_id", "project_name", "finish_before",
+                      "finish_after", "slip"]
+    impacts = pd.concat(long, ignore_index=True)[impact_columns] if long else \
+        pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c.startswith("finish")
+                                   else float if c == "slip" else object)
+                      for c in impact_columns})
+    order = {t: k for k, t in enumerate(chosen)}
+    impacts = impacts.sort_values(["task_id", "slip", "project_id"], ascending=[True, False, True],
+                                  key=lambda s: s.map(order) if s.name == "task_id" else s,
+                                  kind="stable").reset_index(drop=True)
+
+    every = sorted(portfolio.projects["id"].astype(str))
+    if results:
+        slips = pd.DataFrame({t: r.projects["slip"] for t, r in results.items()}).T \
+            .reindex(columns=every).fillna(0.0)
+        matrix = slips.groupby(table["project_id"].reindex(slips.index).to_numpy()).max()
+    else:
+        matrix = pd.DataFrame(columns=every, dtype=float)
+    matrix.index.name, matrix.columns.name = "from_project", "to_project"
+    return SlipImpact(days=delay, month=period, tasks=table, impacts=impacts, matrix=matrix,
+                      results=results)

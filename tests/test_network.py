@@ -13,6 +13,7 @@ Float: X3 and X4 3 (their path reaches XM at 12, not 15), X6 8, Y1 9; the rest 0
 Status 2026-03 (Fri 6 March, data date 5): X1 complete; Y1 started, 4 days remain -> 5-9.
 """
 
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -275,9 +276,21 @@ def test_impact_errors(chain):
         impact(chain, "X3", 1, month="2025-01")
 
 
+def test_impact_at_a_month_on_a_portfolio_built_in_code(chain):
+    """A portfolio built in code has pandas ``str`` columns: delaying a task with no open
+    status row (X3 has not started at 2026-03) used to fail writing an empty selection."""
+    built = replace(chain, status=chain.status.astype({"task_id": "str"}))
+    r = impact(built, "X3", 5, month="2026-03")
+    assert r.tasks["moved_by"].to_dict() == \
+        impact(chain, "X3", 5, month="2026-03").tasks["moved_by"].to_dict() == \
+        {"X3": 5.0, "X4": 5.0, "XM": 2.0, "Y2": 2.0, "YM": 2.0}
+
+
 def test_module_exports():
     assert set(network.__all__) >= {"dependency_graph", "project_graph", "driving_predecessors",
-                                    "driving_chain", "impact", "ImpactResult"}
+                                    "driving_chain", "impact", "ImpactResult", "dependency_map",
+                                    "links_at_risk", "project_dependencies", "slip_impact",
+                                    "SlipImpact", "LINK_STATUSES", "DEPENDENCY_COLUMNS"}
 
 
 # ---------------------------------------------------------------------------------------
