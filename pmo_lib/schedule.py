@@ -790,7 +790,9 @@ def schedule_portfolio(portfolio: Portfolio, month=None, *, progress: str = "ret
         status_date = portfolio.status_date(month)
         snap = portfolio.snapshot(month).set_index("task_id")
         for col in ("actual_start", "actual_finish", "percent_complete", "remaining_duration"):
-            tasks[col] = tasks["id"].map(snap[col]).to_numpy()
+            # reindex, not map: map of an empty snapshot (a month with no status rows for
+            # these projects) returns the wrong dtype.
+            tasks[col] = snap[col].reindex(tasks["id"]).to_numpy()
         tasks["percent_complete"] = tasks["percent_complete"].astype(float)
     if durations:
         new = tasks["id"].map(durations).astype(float)

@@ -512,3 +512,15 @@ def test_project_summary_hand_checked(mini):
     assert summary["open_tasks"].tolist() == [0, 1]
     with pytest.raises(ScheduleError, match=r"missing column.*baseline_finish"):
         schedule.project_summary(cpm(*_net({"A": 1}, []), start="2026-03-02"), mini.calendar)
+
+
+def test_schedule_portfolio_month_without_status_rows(mini):
+    """A month whose snapshot has no row for the selected projects schedules the plan from
+    the status date (regression: pandas map of an empty snapshot raised a TypeError)."""
+    pf = mini.select(["P2"])
+    month = "2026-01"
+    assert pf.snapshot(month).empty
+    sched = schedule.schedule_portfolio(pf, month)
+    assert len(sched) == len(pf.tasks)
+    assert (sched["status"] == "not started").all()
+    assert (sched["start_date"] >= pf.status_date(month)).all()
