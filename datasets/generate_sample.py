@@ -24,6 +24,10 @@ status (2025-11 to 2026-10) and risk-register snapshots, and writes the CSV file
    with their tasks' actual dates, three-week sprints and release plans
    (:func:`agile_tables`); gate due dates, the deliverables register, stakeholders and the
    lessons-learned register (:func:`governance_tables`).
+5. The 2027 planning round, from its own random stream (:func:`planning_tables`): the
+   proposals of :data:`CANDIDATES` with their yearly costs and role demand per quarter, the
+   budget per year (:data:`PLANNING_BUDGET`) and the capacity each role has free for new
+   projects (its capacity less the running projects' baseline demand).
 
 Run ``python datasets/generate_sample.py [--out DIR] [--summary]``.
 """
@@ -38,6 +42,7 @@ import pandas as pd
 
 from pmo_lib import evm, load_portfolio
 from pmo_lib.calendar import WorkCalendar
+from pmo_lib.resources import demand as resources_demand
 from pmo_lib.schedule import cpm
 
 SEED = 20251031
@@ -1317,6 +1322,8 @@ def build(seed: int = SEED) -> tuple[dict[str, pd.DataFrame], WorkCalendar]:
     tables.update(agile_tables(specs, tasks, status, cal, stream))
     tables.update(governance_tables(specs, projects, tasks, status, cal, stream))
     tables["estimates"] = estimates(tasks, np.random.default_rng([seed, ESTIMATE_STREAM]))
+    tables.update(planning_tables(tasks, assignments, resources, cal,
+                                  np.random.default_rng([seed, PLANNING_STREAM])))
     return tables, cal
 
 
@@ -1338,6 +1345,182 @@ def estimates(tasks: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     shape = rng.choice(np.array(["betapert", "triangular", "uniform"]), n, p=[0.7, 0.25, 0.05])
     return pd.DataFrame({"task_id": work["id"].to_numpy(), "duration_min": low,
                          "duration_max": high, "distribution": shape})
+
+
+# ----------------------------------------------------------------------------------------
+# The 2027 planning round
+# ----------------------------------------------------------------------------------------
+#: Random stream of the planning-round tables (apart, so no other table changes).
+PLANNING_STREAM = 4
+#: The planning periods: the quarters of the first planning year.
+PLANNING_QUARTERS = pd.period_range("2027Q1", "2027Q4", freq="Q")
+#: Money for new projects per year [EUR]: the funding envelope of the 2027 round.
+PLANNING_BUDGET = {2027: 7_000_000, 2028: 5_500_000, 2029: 2_000_000}
+
+# The proposals of the 2027 planning round. A line (indented lines continue it):
+#   id | name | programme | sponsor | value [kEUR, NPV] | cost [kEUR] | share of the cost in
+#   2027/2028/2029 [%] | strategic alignment, risk, urgency (1-5) | WSJF business value, time
+#   criticality, risk reduction, job size | flags (mandatory, requires:X;Y, excludes:X) |
+#   demand: "role units" from the quarter after "@" (default Q1) to 2027Q4 | description
+CANDIDATES = """
+MES | Manufacturing execution system | Operations and Compliance | Chief Operating Officer | 6800 |
+    3600 | 45/40/15 | 5 4 4 | 20 13 8 20 | | Engineer 1, Developer 2, Consultant 1.5@Q2,
+    Architect 0.5 | Shop-floor execution, genealogy and OEE for both plants, integrated with the new ERP.
+IOT | Plant IoT sensor network and historian | Operations and Compliance | Chief Operating Officer
+    | 800 | 1000 | 70/30/0 | 4 3 3 | 3 5 13 8 | | Engineer 0.5@Q2, Technician 1@Q2, Cloud Engineer 0.5,
+    Data Engineer 0.5@Q3 | Sensors on the critical machines of both plants and a time-series
+    historian in the cloud.
+AIQ | AI visual quality inspection | Operations and Compliance | Chief Operating Officer | 3200 |
+    1100 | 50/50/0 | 4 4 3 | 13 8 5 8 | requires:IOT | Data Engineer 1@Q3, Developer 1@Q3,
+    Engineer 0.5@Q3 | Camera inspection of VX pump housings with a vision model, on the IoT
+    platform.
+PDM | Predictive maintenance | Operations and Compliance | Chief Operating Officer | 2300 | 900 |
+    50/50/0 | 4 3 3 | 8 5 8 5 | requires:IOT | Data Engineer 1@Q3, Engineer 0.5@Q3 | Failure
+    prediction for presses and CNC centres from the IoT sensor data.
+DTW | Digital twin of the Plant 2 line | Operations and Compliance | Chief Operating Officer |
+    1600 | 1500 | 40/60/0 | 3 5 2 | 5 3 5 13 | requires:IOT;MES | Data Engineer 1@Q3, Architect
+    0.5@Q3, Engineer 0.5@Q3 | A simulation model of the new assembly line fed by MES and IoT
+    data.
+ESG | CSRD assurance and ESG data automation | Operations and Compliance | Chief Financial Officer
+    | 400 | 750 | 70/30/0 | 3 2 5 | 3 20 8 5 | mandatory | Business Analyst 0.5, Consultant 0.5@Q2,
+    Compliance Analyst 0.5@Q4 | Limited-assurance-ready ESG data: automated collection of energy,
+    emissions and workforce data (required by the CSRD from the 2027 report).
+EIN | E-invoicing for the B2B mandate | Digital Core | Chief Financial Officer | 500 | 650 |
+    80/20/0 | 3 2 5 | 3 20 5 5 | mandatory | Developer 1, Business Analyst 0.5, Consultant 0.5 |
+    Structured e-invoices to and from all customers and suppliers, required by Vestria's law
+    from January 2028.
+CPQ | Configure-price-quote SaaS | Customer Experience | Chief Commercial Officer | 3400 | 1200 |
+    60/40/0 | 5 3 4 | 13 8 3 8 | excludes:CFG | Consultant 0.5, Developer 1, Business Analyst 0.3,
+    Product Owner 0.5 | A CPQ cloud service for engineered pumps and valves, integrated with the
+    CRM.
+CFG | Portal product configurator | Customer Experience | Chief Commercial Officer | 2500 | 800 |
+    70/30/0 | 4 3 3 | 8 8 3 5 | excludes:CPQ | Developer 2@Q2, UX Designer 0.5@Q2, Product
+    Owner 0.5@Q2 | A configurator built into the customer portal: the in-house alternative to
+    CPQ.
+B2B | EDI and B2B hub for distributors | Customer Experience | Chief Commercial Officer | 1900 |
+    800 | 70/30/0 | 4 2 3 | 8 5 3 5 | | Developer 1, Business Analyst 0.3 | Orders, dispatch
+    advices and invoices exchanged electronically with the 40 largest distributors.
+FSM | Field service management | Customer Experience | Chief Commercial Officer | 2400 | 1300 |
+    55/45/0 | 4 3 3 | 8 5 3 8 | | Developer 1.5@Q2, Tester 1@Q2, Product Owner 0.5@Q2, UX
+    Designer 0.3@Q2 | Scheduling and a mobile app for the service technicians.
+LOY | Distributor loyalty programme | Customer Experience | Chief Commercial Officer | 800 | 550
+    | 70/30/0 | 2 2 2 | 3 2 1 3 | | Developer 0.5@Q2, UX Designer 0.2@Q3 | Points and tiers for
+    distributors in the portal and the app.
+CHB | Customer-service chatbot | Customer Experience | Chief Commercial Officer | 900 | 400 |
+    100/0/0 | 3 3 2 | 5 3 2 3 | requires:MDM | Data Engineer 0.5@Q3, Developer 0.5@Q3 | A chatbot
+    answering order and product questions, on clean master data.
+GEN | Generative-AI assistant for sales engineers | Customer Experience | Chief Commercial Officer
+    | 1200 | 500 | 100/0/0 | 4 4 3 | 5 5 3 3 | | Data Engineer 0.5@Q3, Developer 0.5@Q2 | Answers
+    from product manuals, test reports and past quotes.
+MDM | Master data management | Digital Core | Chief Information Officer | 1500 | 800 | 60/40/0 |
+    4 3 3 | 5 5 8 5 | | Data Engineer 1@Q3, Business Analyst 0.5 | One governed record for
+    materials, customers and suppliers across ERP, CRM and the data platform.
+APS | Advanced planning and scheduling | Digital Core | Chief Operating Officer | 2600 | 1400 |
+    40/60/0 | 4 4 3 | 8 5 5 8 | requires:MES | Consultant 1.5@Q3, Business Analyst 0.5@Q3 |
+    Finite-capacity production planning on top of the ERP and the MES.
+RPA | Robotic process automation in finance | Digital Core | Chief Financial Officer | 950 | 450 |
+    100/0/0 | 3 2 3 | 5 3 2 3 | | Developer 1, Business Analyst 0.3 | Software robots for
+    supplier-invoice matching, bank reconciliation and intercompany postings.
+LMS | Learning management system | Digital Core | Chief People Officer | 450 | 350 | 100/0/0 | 2
+    1 2 | 2 2 1 2 | | Trainer 0.5@Q3, Change Manager 0.5@Q2, Developer 0.5@Q2 | Online courses
+    and training records for all staff.
+ZTN | Zero-trust network access | Operations and Compliance | Chief Information Officer | 1300 |
+    900 | 60/40/0 | 4 3 4 | 5 8 13 5 | | Security Analyst 1, Cloud Engineer 1 | Identity-based
+    access to every application, replacing the VPN.
+SOC | Managed security operations centre | Operations and Compliance | Chief Information Officer
+    | 1000 | 700 | 40/30/30 | 4 2 4 | 3 8 13 3 | | Security Analyst 0.5 | Round-the-clock
+    monitoring and incident response by a managed provider.
+SOL | Rooftop solar and energy monitoring | Operations and Compliance | Chief Operating Officer |
+    1900 | 1700 | 70/30/0 | 3 2 2 | 5 2 3 8 | | Engineer 0.5@Q2, Technician 1@Q2, Buyer 0.5@Q2 |
+    Solar panels on both plants' roofs and sub-metering of the main energy users.
+TMS | Transport management system | Operations and Compliance | Chief Operating Officer | 1300 |
+    700 | 60/40/0 | 3 2 3 | 5 3 2 5 | | Consultant 0.5@Q2, Business Analyst 0.3@Q2, Developer
+    0.5@Q2 | Carrier selection, freight tendering and track-and-trace for outbound deliveries.
+WH2 | Automated small-parts store in Brenvik | Operations and Compliance | Chief Operating Officer
+    | 2100 | 2600 | 30/50/20 | 3 4 2 | 8 3 2 13 | | Engineer 0.5@Q3, Technician 1@Q3, Buyer
+    0.5@Q3 | A second automated store, in the Brenvik plant, on the warehouse system of WMS.
+"""
+_CANDIDATE_HEADER = ("id", "name", "programme", "sponsor", "value", "cost", "split", "scores",
+                     "wsjf", "flags", "demand", "description")
+
+
+def parse_candidates(text: str = CANDIDATES) -> list[dict]:
+    """The proposals declared in :data:`CANDIDATES`, one dict each."""
+    lines: list[str] = []
+    for raw in text.strip().splitlines():
+        if raw.startswith(" "):
+            lines[-1] += " " + raw.strip()
+        else:
+            lines.append(raw)
+    out = []
+    for line in lines:
+        c = dict(zip(_CANDIDATE_HEADER, (x.strip() for x in line.split("|")), strict=True))
+        flags = c["flags"].split()
+        links = dict(f.split(":") for f in flags if ":" in f)
+        demand = []
+        for item in c["demand"].split(","):
+            role, _, units = item.strip().rpartition(" ")
+            units, _, quarter = units.partition("@")
+            demand.append((role, float(units), quarter or "Q1"))
+        out.append(dict(
+            id=c["id"], name=c["name"], programme=c["programme"], sponsor=c["sponsor"],
+            value=1000.0 * float(c["value"]), cost=1000.0 * float(c["cost"]),
+            split=[float(x) / 100 for x in c["split"].split("/")],
+            **dict(zip(("strategic_alignment", "risk", "urgency"),
+                       map(int, c["scores"].split()), strict=True)),
+            **dict(zip(("business_value", "time_criticality", "risk_reduction", "job_size"),
+                       map(float, c["wsjf"].split()), strict=True)),
+            mandatory="mandatory" in flags, requires=links.get("requires", ""),
+            excludes=links.get("excludes", ""), demand=demand, description=c["description"]))
+    return out
+
+
+def free_capacity(tasks: pd.DataFrame, assignments: pd.DataFrame, resources: pd.DataFrame,
+                  cal: WorkCalendar) -> pd.DataFrame:
+    """Units of each role free for new projects in each 2027 quarter: the role's capacity
+    less the running projects' baseline demand averaged over the quarter's working days,
+    rounded down to half a person (never below 0)."""
+    daily = resources_demand(tasks, assignments, cal, freq="D", by="role", resources=resources)
+    pool = resources.groupby("role")["capacity"].sum()
+    rows = []
+    for quarter in PLANNING_QUARTERS:
+        days = pd.date_range(quarter.start_time, quarter.end_time.normalize())
+        work = days[cal.is_working_day(days)]
+        used = (daily.reindex(work.to_period("D"), fill_value=0.0).mean()
+                .reindex(pool.index, fill_value=0.0))
+        free = np.maximum(np.floor((pool - used) * 2) / 2, 0.0)
+        rows += [dict(role=role, period=str(quarter), units=float(units))
+                 for role, units in free.items()]
+    return pd.DataFrame(rows)
+
+
+def planning_tables(tasks: pd.DataFrame, assignments: pd.DataFrame, resources: pd.DataFrame,
+                    cal: WorkCalendar, rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """The 2027 planning round: the proposals, their yearly costs (the declared split,
+    give or take two points, rounded to EUR 1,000, the last year taking the remainder), their
+    role demand per quarter (the declared units, give or take 20 % per quarter, rounded to
+    tenths), the budget per year and the capacity free per role and quarter."""
+    specs = parse_candidates()
+    costs, demand = [], []
+    for c in specs:
+        split = np.array(c["split"])
+        years = np.flatnonzero(split > 0)
+        share = split[years] + rng.uniform(-0.02, 0.02, len(years)) * (len(years) > 1)
+        amounts = np.round(c["cost"] * share / share.sum(), -3)
+        amounts[-1] = c["cost"] - amounts[:-1].sum()
+        costs += [dict(candidate_id=c["id"], year=2027 + int(y), cost=float(a))
+                  for y, a in zip(years, amounts, strict=True)]
+        for role, units, first in c["demand"]:
+            for quarter in PLANNING_QUARTERS[PLANNING_QUARTERS >= pd.Period(f"2027{first}")]:
+                need = round(units * rng.uniform(0.8, 1.2), 1)
+                demand.append(dict(candidate_id=c["id"], period=str(quarter), role=role,
+                                   units=need))
+    candidates = pd.DataFrame(specs).drop(columns=["split", "demand"])
+    budget = pd.DataFrame({"year": list(PLANNING_BUDGET),
+                           "budget": [float(b) for b in PLANNING_BUDGET.values()]})
+    return dict(candidates=candidates, candidate_costs=pd.DataFrame(costs),
+                candidate_demand=pd.DataFrame(demand), planning_budget=budget,
+                planning_capacity=free_capacity(tasks, assignments, resources, cal))
 
 
 COLUMNS = {
@@ -1366,11 +1549,22 @@ COLUMNS = {
     "stakeholders": ["id", "project_id", "name", "role", "organisation", "influence",
                      "interest"],
     "lessons": ["id", "project_id", "phase", "category", "lesson", "recommendation", "date"],
+    "candidates": ["id", "name", "programme", "sponsor", "value", "cost",
+                   "strategic_alignment", "risk", "urgency", "business_value",
+                   "time_criticality", "risk_reduction", "job_size", "mandatory", "requires",
+                   "excludes", "description"],
+    "candidate_costs": ["candidate_id", "year", "cost"],
+    "candidate_demand": ["candidate_id", "period", "role", "units"],
+    "planning_budget": ["year", "budget"],
+    "planning_capacity": ["role", "period", "units"],
 }
 #: Row order of the agile and governance tables (the others sort by their key columns).
 SORT_KEYS = {"sprints": ["project_id", "sprint"], "backlog": ["project_id", "id"],
              "gates": ["project_id", "due_date", "gate"],
-             "deliverables": ["project_id", "date", "deliverable"]}
+             "deliverables": ["project_id", "date", "deliverable"],
+             "candidates": ["id"], "candidate_costs": ["candidate_id", "year"],
+             "candidate_demand": ["candidate_id", "period", "role"],
+             "planning_budget": ["year"], "planning_capacity": ["role", "period"]}
 
 
 def _natural(column: pd.Series) -> pd.Series:

@@ -10,9 +10,11 @@ Hierarchy::
     PMOError
     ├── DataValidationError        bad content in a data file (also a ValueError)
     │   ├── MissingDataError       a missing file or required column
-    │   └── UnknownReferenceError  a reference to an unknown ID (a link to an unknown task, ...)
+    │   ├── UnknownReferenceError  a reference to an unknown ID (a link to an unknown task, ...)
+    │   └── InfeasibleError        constraints no selection can meet (mandatory projects over budget)
     ├── ScheduleError              a network that cannot be scheduled (cycles, ...)
-    └── ReportError                a report that cannot be produced (no status for the month, ...)
+    ├── ReportError                a report that cannot be produced (no status for the month, ...)
+    └── MissingDependencyError     an optional dependency is not installed (also an ImportError)
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "DataValidationError",
+    "InfeasibleError",
     "MissingDataError",
+    "MissingDependencyError",
     "PMOError",
     "Problem",
     "ReportError",
@@ -113,3 +117,13 @@ class ScheduleError(PMOError):
 
 class ReportError(PMOError):
     """A report cannot be produced (unknown data path, invalid month, no status data...)."""
+
+
+class InfeasibleError(DataValidationError):
+    """No selection meets the constraints: the mandatory candidates (and those they require)
+    exclude each other, or exceed a budget or a role's capacity; the message names them."""
+
+
+class MissingDependencyError(PMOError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install
+    (e.g. ``pip install "pmo-kit[cpsat]"``)."""

@@ -467,6 +467,95 @@ SCHEMAS: dict[str, TableSchema] = {
             ),
             key=("id",), label=_key_label("id"),
         ),
+        TableSchema(
+            "candidates", "Proposals of a planning round (candidate projects), one row each: "
+            "the input of pmo_lib.portfolio (score, wsjf, select, frontier). A candidate can "
+            "only be selected with every candidate it requires, never with one it excludes "
+            "(exclusion is mutual).",
+            (
+                Column("id", "str", _ID),
+                Column("name", "str", "Proposal name."),
+                Column("programme", "str", "Programme that would run it.", required=False,
+                       nullable=True),
+                Column("sponsor", "str", "Executive sponsoring the proposal.",
+                       required=False, nullable=True),
+                Column("value", "float", "Expected value of the benefits, e.g. their net "
+                       "present value.", unit="cur", minimum=0),
+                Column("cost", "float", "Total cost; the sum of its candidate_costs rows "
+                       "when it has any.", unit="cur", minimum=0),
+                Column("strategic_alignment", "int", "Fit with the strategy, 1 = low, 5 = "
+                       "high.", required=False, nullable=True, minimum=1, maximum=5),
+                Column("risk", "int", "Delivery risk, 1 = low, 5 = high (lower is better).",
+                       required=False, nullable=True, minimum=1, maximum=5),
+                Column("urgency", "int", "Urgency, 1 = can wait, 5 = needed now.",
+                       required=False, nullable=True, minimum=1, maximum=5),
+                Column("business_value", "float", "WSJF: relative business value (modified "
+                       "Fibonacci 1, 2, 3, 5, 8, 13, 20).", required=False, nullable=True,
+                       minimum=0),
+                Column("time_criticality", "float", "WSJF: relative time criticality.",
+                       required=False, nullable=True, minimum=0),
+                Column("risk_reduction", "float", "WSJF: relative risk reduction and/or "
+                       "opportunity enablement.", required=False, nullable=True, minimum=0),
+                Column("job_size", "float", "WSJF: relative job size.", required=False,
+                       nullable=True, positive=True),
+                Column("mandatory", "bool", "Must be funded (a regulatory or contractual "
+                       "obligation).", required=False, default=False),
+                Column("requires", "list", "Candidates it depends on (candidates.id), "
+                       "separated by ';'.", required=False, nullable=True),
+                Column("excludes", "list", "Candidates it cannot be selected with "
+                       "(candidates.id, alternatives to it), separated by ';'.",
+                       required=False, nullable=True),
+                Column("description", "str", "What the proposal delivers.", required=False,
+                       nullable=True),
+            ),
+            key=("id",), label=_key_label("id"),
+        ),
+        TableSchema(
+            "candidate_costs", "Cost of each candidate per year (long table); a candidate's "
+            "rows add up to its cost.",
+            (
+                Column("candidate_id", "str", "Candidate (candidates.id)."),
+                Column("year", "int", "Calendar year, e.g. 2027."),
+                Column("cost", "float", "Cost falling in that year.", unit="cur", minimum=0),
+            ),
+            key=("candidate_id", "year"), label=_key_label("candidate_id", "year"),
+        ),
+        TableSchema(
+            "candidate_demand", "Resources each candidate needs, by role and planning period "
+            "(long table).",
+            (
+                Column("candidate_id", "str", "Candidate (candidates.id)."),
+                Column("period", "str", "Planning period, e.g. '2027Q1' (a quarter); the "
+                       "labels of planning_capacity.csv."),
+                Column("role", "str", "Role (a role of resources.csv or of "
+                       "planning_capacity.csv)."),
+                Column("units", "float", "Units of the role needed, averaged over the period "
+                       "(1 = one person full time).", unit="units", minimum=0),
+            ),
+            key=("candidate_id", "period", "role"),
+            label=_key_label("candidate_id", "role", "period"),
+        ),
+        TableSchema(
+            "planning_budget", "Money available for the selected candidates, per year (the "
+            "funding envelope of the planning round); years without a row are not limited.",
+            (
+                Column("year", "int", "Calendar year."),
+                Column("budget", "float", "Budget for new projects in that year.", unit="cur",
+                       minimum=0),
+            ),
+            key=("year",), label=_key_label("year"),
+        ),
+        TableSchema(
+            "planning_capacity", "Resource capacity free for the selected candidates, by role "
+            "and planning period; a role and period without a row is not limited.",
+            (
+                Column("role", "str", "Role (as in resources.csv)."),
+                Column("period", "str", "Planning period, e.g. '2027Q1'."),
+                Column("units", "float", "Units of the role free, averaged over the period "
+                       "(1 = one person full time).", unit="units", minimum=0),
+            ),
+            key=("role", "period"), label=_key_label("role", "period"),
+        ),
     ]
 }
 
@@ -491,6 +580,10 @@ _REFERENCES = [
     ("deliverables", "project_id", "projects", "id"),
     ("stakeholders", "project_id", "projects", "id"),
     ("lessons", "project_id", "projects", "id"),
+    ("candidates", "requires", "candidates", "id"),
+    ("candidates", "excludes", "candidates", "id"),
+    ("candidate_costs", "candidate_id", "candidates", "id"),
+    ("candidate_demand", "candidate_id", "candidates", "id"),
 ]
 
 
@@ -660,6 +753,12 @@ class Portfolio:
         Governance data, the inputs of :mod:`pmo_lib.methodology`: when each template gate
         is due (:meth:`gate_dates`), the deliverables register (:meth:`deliverables_at`),
         the stakeholder register and the shared lessons-learned register.
+    candidates, candidate_costs, candidate_demand, planning_budget, planning_capacity : DataFrame
+        A planning round, the inputs of :mod:`pmo_lib.portfolio`: the proposals, their
+        yearly costs and role demand, the budget per year and the role capacity free for
+        them (empty when the dataset has none; :meth:`select` keeps them whole).
+        :meth:`planning_round` gives them as the arguments of
+        :func:`pmo_lib.portfolio.select`.
     holidays : DataFrame
         The ``calendar`` table (``date``, ``name``).
     calendar : WorkCalendar
@@ -693,6 +792,11 @@ class Portfolio:
     deliverables: pd.DataFrame = field(default_factory=SCHEMAS["deliverables"].empty)
     stakeholders: pd.DataFrame = field(default_factory=SCHEMAS["stakeholders"].empty)
     lessons: pd.DataFrame = field(default_factory=SCHEMAS["lessons"].empty)
+    candidates: pd.DataFrame = field(default_factory=SCHEMAS["candidates"].empty)
+    candidate_costs: pd.DataFrame = field(default_factory=SCHEMAS["candidate_costs"].empty)
+    candidate_demand: pd.DataFrame = field(default_factory=SCHEMAS["candidate_demand"].empty)
+    planning_budget: pd.DataFrame = field(default_factory=SCHEMAS["planning_budget"].empty)
+    planning_capacity: pd.DataFrame = field(default_factory=SCHEMAS["planning_capacity"].empty)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
     name: str = "Portfolio"
     currency: str = "EUR"
@@ -862,6 +966,36 @@ class Portfolio:
         return rows[["gate", "due_date"]].sort_values("due_date", kind="stable") \
             .reset_index(drop=True)
 
+    def planning_round(self) -> dict[str, Any]:
+        """The planning round as the arguments of :func:`pmo_lib.portfolio.select`.
+
+        Returns
+        -------
+        dict
+            ``candidates`` (the table), ``budget`` (a Series year → budget [cur], or None
+            without ``planning_budget`` rows), ``costs``, ``demand`` and ``capacity``
+            (``candidate_costs``, ``candidate_demand``, ``planning_capacity``; None when
+            empty). Also the arguments of :func:`pmo_lib.portfolio.frontier` (drop
+            ``budget``) and, with a second budget, :func:`pmo_lib.portfolio.budget_change`.
+
+        Examples
+        --------
+        >>> from pmo_lib import load_portfolio, SAMPLE_DATA, portfolio
+        >>> pf = load_portfolio(SAMPLE_DATA)
+        >>> sorted(pf.planning_round())
+        ['budget', 'candidates', 'capacity', 'costs', 'demand']
+        >>> portfolio.select(**pf.planning_round()).optimal
+        True
+        """
+        plan = self.planning_budget
+        budget = (pd.Series(plan["budget"].to_numpy(dtype=float),
+                            index=pd.Index(plan["year"].astype(np.int64), name="year"),
+                            name="budget") if len(plan) else None)
+        return {"candidates": self.candidates, "budget": budget,
+                "costs": self.candidate_costs if len(self.candidate_costs) else None,
+                "demand": self.candidate_demand if len(self.candidate_demand) else None,
+                "capacity": self.planning_capacity if len(self.planning_capacity) else None}
+
     @property
     def templates(self) -> pd.Series:
         """Name of each project's methodology template (index ``project_id``): the
@@ -881,6 +1015,10 @@ class Portfolio:
                 f"{len(self.months)} status months, currency {self.currency})")
 
 
+#: The planning-round tables: not tied to running projects, kept whole by
+#: :meth:`Portfolio.select`.
+_PLANNING_TABLES = ("candidates", "candidate_costs", "candidate_demand", "planning_budget",
+                    "planning_capacity")
 #: Tables with a ``project_id`` column that :meth:`Portfolio.select` filters like ``risks``.
 _PROJECT_TABLES = ("sprints", "backlog", "releases", "gates", "deliverables", "stakeholders",
                    "lessons")
@@ -1131,6 +1269,38 @@ def _check_delivery(t: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
     return problems
 
 
+def _check_planning(t: dict[str, pd.DataFrame], folder: Path) -> list[Problem]:
+    """Rules of the planning-round tables: pmo_lib.portfolio's own validation of the
+    candidates (self-references, a candidate both requiring and excluding another, yearly
+    costs adding up to the cost), and roles that exist."""
+    problems: list[Problem] = []
+    if not t["candidates"].empty:
+        from . import portfolio  # at call time, like agile above
+
+        names = {"candidates": "candidates", "costs": "candidate_costs",
+                 "demand": "candidate_demand", "capacity": "planning_capacity"}
+        try:
+            portfolio.check_candidates(
+                t["candidates"],
+                costs=t["candidate_costs"] if len(t["candidate_costs"]) else None,
+                demand=t["candidate_demand"] if len(t["candidate_demand"]) else None,
+                capacity=t["planning_capacity"] if len(t["planning_capacity"]) else None)
+        except DataValidationError as exc:
+            problems += [Problem(str(folder / f"{names.get(p.file, p.file)}.csv"), p.row,
+                                 p.id, p.column, p.message) for p in exc.problems]
+    roles = set(t["resources"]["role"].dropna()) | set(t["planning_capacity"]["role"].dropna())
+    demand = t["candidate_demand"]
+    if not demand.empty:
+        c = _Collector(str(folder / "candidate_demand.csv"),
+                       SCHEMAS["candidate_demand"].label(demand))
+        listing = ", ".join(sorted(map(str, roles))) or "none"
+        c.add(~demand["role"].isin(roles), "role",
+              lambda i: f"{demand.at[i, 'role']!r} is not a role of resources.csv or "
+              f"planning_capacity.csv; the roles are {listing}")
+        problems += c.problems
+    return problems
+
+
 def load_portfolio(path: str | Path) -> Portfolio:
     """Read and validate a portfolio dataset folder.
 
@@ -1141,7 +1311,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
         ``resources.csv``, ``assignments.csv``, ``calendar.csv``, ``status.csv``,
         ``risks.csv``, ``wbs.csv``, ``estimates.csv``, the agile tables ``sprints.csv``, ``backlog.csv``,
         ``releases.csv``, the governance tables ``gates.csv``, ``deliverables.csv``,
-        ``stakeholders.csv``, ``lessons.csv``, and ``portfolio.toml``. A missing optional
+        ``stakeholders.csv``, ``lessons.csv``, the planning-round tables ``candidates.csv``,
+        ``candidate_costs.csv``, ``candidate_demand.csv``, ``planning_budget.csv``,
+        ``planning_capacity.csv``, and ``portfolio.toml``. A missing optional
         table is empty (its documented columns and dtypes, no rows).
         ``portfolio.toml`` may set ``name``, ``currency`` (ISO code, default EUR),
         ``workweek`` (default Mon–Fri) and ``country`` (+ ``subdivision``) to add that
@@ -1161,11 +1333,14 @@ def load_portfolio(path: str | Path) -> Portfolio:
         an actual date after its status date, a dependency cycle, a backlog item done before
         it started or whose state disagrees with its dates, overlapping sprints, a
         deliverable, gate or phase that the template of the project's methodology does not
-        have, an approved deliverable without its approver, an influence outside 1–5, ...
+        have, an approved deliverable without its approver, an influence outside 1–5, a
+        candidate requiring itself or one it excludes, yearly candidate costs that do not
+        add up to the candidate's cost, a demand for an unknown role, ...
         Every problem is listed with its file, row and ID.
     UnknownReferenceError
         A reference to an unknown ID (a link to an unknown task, an assignment to an unknown
-        resource, a status row for an unknown task, a sprint of an unknown project, ...).
+        resource, a status row for an unknown task, a sprint of an unknown project, a
+        candidate requiring an unknown candidate, ...).
 
     Examples
     --------
@@ -1189,7 +1364,8 @@ def load_portfolio(path: str | Path) -> Portfolio:
     problems = _check_references(tables, folder)
     if problems:
         raise UnknownReferenceError(problems)
-    problems = _check_rules(tables, folder) + _check_delivery(tables, folder)
+    problems = (_check_rules(tables, folder) + _check_delivery(tables, folder)
+                + _check_planning(tables, folder))
     if problems:
         raise DataValidationError(problems)
     tasks = tables["tasks"]
@@ -1209,7 +1385,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         status=tables["status"], risks=tables["risks"], wbs=tables["wbs"],
         estimates=tables["estimates"],
         holidays=tables["calendar"], calendar=calendar,
-        **{name: tables[name] for name in _PROJECT_TABLES},
+        **{name: tables[name] for name in (*_PROJECT_TABLES, *_PLANNING_TABLES)},
         name=str(settings.get("name", folder.name)),
         currency=str(settings.get("currency", "EUR")), path=folder,
         data_dates=tuple(pd.DatetimeIndex(tables["status"]["status_date"].unique()).sort_values()),
