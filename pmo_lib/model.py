@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import tomllib
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -62,6 +62,7 @@ __all__ = [
     "Portfolio",
     "TableSchema",
     "data_dictionary",
+    "from_tables",
     "load_portfolio",
     "parse_month",
 ]
@@ -694,6 +695,14 @@ def _read_table(folder: Path, schema: TableSchema) -> tuple[pd.DataFrame, list[P
     except (UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataValidationError(Problem(str(path), None, None, None,
                                           f"cannot be read as CSV: {exc}")) from None
+    return _parse_table(raw, schema, str(path))
+
+
+def _parse_table(raw: pd.DataFrame, schema: TableSchema,
+                 file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse a table of text cells (as read from CSV) to the schema's dtypes and check it."""
+    path = file
+    raw = raw.copy()
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
     if missing:
@@ -1361,6 +1370,111 @@ def load_portfolio(path: str | Path) -> Portfolio:
         problems += found
     if problems:
         raise DataValidationError(problems)
+    return _build(tables, settings, folder, name=str(settings.get("name", folder.name)),
+                  path=folder)
+
+
+_TEXT_DTYPE = pd.Series(["x"]).astype(str).dtype
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """One column of any dtype as the text cells a CSV file would hold (``<NA>`` = blank)."""
+    def cell(v):
+        if v is None or (not isinstance(v, (list, tuple, set, str)) and pd.isna(v)):
+            return pd.NA
+        if isinstance(v, (bool, np.bool_)):
+            return "true" if v else "false"
+        if isinstance(v, (pd.Timestamp, np.datetime64)):
+            return pd.Timestamp(v).strftime("%Y-%m-%d")
+        if isinstance(v, (list, tuple, set)):
+            return ";".join(str(x) for x in v)
+        if isinstance(v, (float, np.floating)):
+            return repr(float(v))
+        return str(v).strip() or pd.NA
+    # The dtype read_csv(dtype=str) gives in this pandas (object, or the NaN-backed str dtype
+    # of pandas 3), so blank text cells come out exactly as from a CSV file.
+    return pd.Series([cell(v) for v in values], index=values.index,
+                     dtype=object).astype(_TEXT_DTYPE)
+
+
+def from_tables(tables: Mapping[str, pd.DataFrame], *, name: str = "portfolio",
+                currency: str = "EUR", workweek: Iterable[str] | None = None,
+                source: str = "tables") -> Portfolio:
+    """Validate a portfolio given as DataFrames, exactly as :func:`load_portfolio` does.
+
+    The importers of other tools' files (MS Project, Primavera) and programs that build a
+    portfolio in memory use it: every table goes through the same parsing and checks as
+    the CSV files, so the result behaves the same everywhere.
+
+    Parameters
+    ----------
+    tables : mapping of table name → DataFrame
+        Keys from :data:`SCHEMAS` (``projects`` and ``tasks`` are required); columns as
+        documented there. Values may be typed (numbers, dates, booleans, lists) or text
+        as in the CSV files; blank cells are ``None``/NaN/NaT. A table not given is empty.
+    name, currency : str
+        The portfolio's name and ISO currency code.
+    workweek : sequence of str, optional
+        Working weekdays (``"Mon"`` ...); default Monday to Friday.
+    source : str
+        What the tables came from, used in error messages in place of the folder
+        (e.g. the imported file's name): ``"<source>/tasks.csv, row 3, ID 'T1' ..."``.
+
+    Returns
+    -------
+    Portfolio
+        With ``path`` None.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError, UnknownReferenceError
+        As :func:`load_portfolio`; an unknown table name is a DataValidationError.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> day = pd.Timestamp("2026-01-05")
+    >>> projects = pd.DataFrame({"id": ["P"], "name": ["Pilot"], "programme": ["Ops"],
+    ...                          "manager": ["Ana"], "sponsor": ["COO"],
+    ...                          "methodology": ["waterfall"], "start_date": [day],
+    ...                          "budget": [10_000.0], "priority": [1]})
+    >>> tasks = pd.DataFrame({"id": ["T1"], "project_id": ["P"], "name": ["Design"],
+    ...                       "wbs": ["1.1"], "duration": [5], "baseline_start": [day],
+    ...                       "baseline_finish": [pd.Timestamp("2026-01-09")],
+    ...                       "budget": [10_000.0]})
+    >>> pf = from_tables({"projects": projects, "tasks": tasks}, name="demo")
+    >>> pf.name, len(pf.tasks), pf.path is None
+    ('demo', 1, True)
+    """
+    unknown = sorted(set(tables) - set(SCHEMAS))
+    if unknown:
+        raise DataValidationError(Problem(source, None, None, None,
+                                          f"unknown table(s) {', '.join(unknown)}; the tables "
+                                          f"are {', '.join(SCHEMAS)}"))
+    folder = Path(source)
+    parsed: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for key, schema in SCHEMAS.items():
+        given = tables.get(key)
+        if given is None:
+            if schema.required:
+                raise MissingDataError(Problem(str(folder / schema.file), None, None, None,
+                                               f"table not given; a portfolio needs {key}"))
+            parsed[key] = schema.empty()
+            continue
+        raw = pd.DataFrame({str(c): _as_text(given[c]) for c in given.columns},
+                           index=pd.RangeIndex(len(given)))
+        parsed[key], found = _parse_table(raw, schema, str(folder / schema.file))
+        problems += found
+    if problems:
+        raise DataValidationError(problems)
+    settings = {} if workweek is None else {"workweek": tuple(workweek)}
+    return _build(parsed, settings, folder, name=name, path=None, currency=currency)
+
+
+def _build(tables: dict[str, pd.DataFrame], settings: dict, folder: Path, *, name: str,
+           path: Path | None, currency: str | None = None) -> Portfolio:
+    """Check the references and rules across the parsed tables; the Portfolio."""
     problems = _check_references(tables, folder)
     if problems:
         raise UnknownReferenceError(problems)
@@ -1386,8 +1500,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         estimates=tables["estimates"],
         holidays=tables["calendar"], calendar=calendar,
         **{name: tables[name] for name in (*_PROJECT_TABLES, *_PLANNING_TABLES)},
-        name=str(settings.get("name", folder.name)),
-        currency=str(settings.get("currency", "EUR")), path=folder,
+        name=name, currency=str(currency or settings.get("currency", "EUR")), path=path,
         data_dates=tuple(pd.DatetimeIndex(tables["status"]["status_date"].unique()).sort_values()),
     )
 
