@@ -1,0 +1,27 @@
+"""Import and export with the tools a PMO already uses.
+
+* :func:`read_mspdi` — Microsoft Project XML (MSPDI) files (:mod:`pmo_lib.io.mspdi`);
+* :func:`read_xer` — Primavera P6 XER exports (:mod:`pmo_lib.io.xer`).
+
+Each reader returns the kit's own :class:`~pmo_lib.model.Portfolio` (built with
+:func:`pmo_lib.model.from_tables`, so it passes the same checks as a dataset folder), and
+every other module — schedule, EVM, DCMA, risk — runs on it unchanged. A corrupt,
+truncated or hostile file raises a :class:`~pmo_lib.errors.PMOError` naming the file.
+"""
+
+from __future__ import annotations
+
+__all__ = ["read_mspdi", "read_xer"]
+
+
+def __getattr__(name: str):
+    # The readers are imported on first use, so ``import pmo_lib`` stays light.
+    if name == "read_mspdi":
+        from .mspdi import read_mspdi
+
+        return read_mspdi
+    if name == "read_xer":
+        from .xer import read_xer
+
+        return read_xer
+    raise AttributeError(f"module 'pmo_lib.io' has no attribute {name!r}")
