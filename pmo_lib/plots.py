@@ -8,6 +8,11 @@ milestones, the status date and one summary bar per project), :func:`network` (a
 dependency network laid out left to right by early start) and :func:`project_network` (the
 portfolio's project-to-project dependencies).
 
+Cross-project dependencies (:func:`pmo_lib.network.dependency_map`): :func:`dependency_map`
+(projects as nodes, arrows coloured by the worst status of their links, labelled with the
+number of links and the worst margin) and :func:`links_at_risk` (forecast against need date
+per link, a dumbbell chart).
+
 EVM charts: :func:`s_curve` and :func:`s_curve_forecast` (with the EAC forecast and its
 range), :func:`spi_cpi_matrix`, :func:`bullseye` (CPI against SPI(t) on RAG zones),
 :func:`index_trend` (CPI, SPI and SPI(t) month by month) and :func:`variance_waterfall`
@@ -19,6 +24,16 @@ V-model diagram, development phases facing the phases that verify them),
 :func:`approach_scores` (the "which approach fits?" score breakdown), and the styled tables
 :func:`raci_matrix` and :func:`compliance_table` (gate and deliverable compliance, the state
 coloured).
+
+Portfolio scoring and selection (:mod:`pmo_lib.portfolio`): :func:`score_breakdown` (the
+weighted score of each candidate as stacked bars, one per criterion) and
+:func:`efficient_frontier` (the best value per budget as steps, with the budget, the selection
+and other portfolios marked).
+
+Resource loading (:mod:`pmo_lib.resources`): :func:`utilisation_heat_map` (resource or role ×
+period, each cell in its utilisation band and annotated with the percentage) and
+:func:`resource_histogram` (one resource's or role's demand per period against its capacity,
+the over-allocated part highlighted).
 """
 
 from __future__ import annotations
@@ -43,19 +58,27 @@ from .evm import RAG_COLOURS, RagThresholds, rag_status
 
 __all__ = [
     "COMPLIANCE_COLOURS",
+    "DEPENDENCY_COLOURS",
+    "DEPENDENCY_LAYOUTS",
+    "FRONTIER_CHANGES",
     "GANTT_COLOURS",
     "QUADRANT_COLOURS",
     "RACI_COLOURS",
     "RISK_COLOURS",
+    "SELECTION_COLOURS",
+    "UTILISATION_COLOURS",
     "approach_scores",
     "bullseye",
     "burnup",
     "compliance_table",
     "cumulative_flow",
+    "dependency_map",
+    "efficient_frontier",
     "exposure_trend",
     "gantt",
     "index_trend",
     "jcl_scatter",
+    "links_at_risk",
     "money_formatter",
     "network",
     "performance_table",
@@ -63,14 +86,17 @@ __all__ = [
     "project_network",
     "raci_matrix",
     "rag_legend",
+    "resource_histogram",
     "risk_heat_map",
     "risk_histogram",
     "s_curve",
     "s_curve_forecast",
+    "score_breakdown",
     "spi_cpi_matrix",
     "stakeholder_grid",
     "throughput_forecast",
     "tornado",
+    "utilisation_heat_map",
     "v_model",
     "variance_waterfall",
     "velocity",
@@ -1134,6 +1160,257 @@ def project_network(project_graph: nx.DiGraph, *, budget=None,
 
 
 # ----------------------------------------------------------------------------------------
+# Cross-project dependencies (the tables of pmo_lib.network.dependency_map)
+# ----------------------------------------------------------------------------------------
+#: Colours of the cross-project link statuses (:data:`pmo_lib.network.LINK_STATUSES`).
+DEPENDENCY_COLOURS = {"late": "#c62828", "at risk": "#ef8f00", "on track": "#2e7d32",
+                      "done": "#a9bdd1"}
+#: How :func:`dependency_map` places the projects.
+DEPENDENCY_LAYOUTS = ("layers", "programme")
+
+
+def _dependency_positions(graph: nx.DiGraph, programme: pd.Series, layout: str) -> dict:
+    """(x, y) of each project: dependency layers left to right, or one column per
+    programme; in a column, projects ordered by their predecessors' height (layers) or by
+    layer (programme), centred on y = 0."""
+    layer = pd.Series(_generations(graph), dtype=float)
+    pos: dict = {}
+    if layout == "layers":
+        for col in sorted(layer.unique()):
+            members = list(layer.index[layer == col])
+            pred_y = {v: np.mean([pos[u][1] for u in graph.predecessors(v) if u in pos]
+                                 or [0.0]) for v in members}
+            members.sort(key=lambda v: (-pred_y[v], str(v)))
+            for k, v in enumerate(members):
+                pos[v] = (float(col), (len(members) - 1) / 2.0 - k)
+        return pos
+    columns = list(dict.fromkeys(programme.reindex(list(graph)).fillna("").tolist()))
+    for x, name in enumerate(columns):
+        members = [v for v in graph if programme.get(v, "") == name]
+        members.sort(key=lambda v: (layer[v], str(v)))
+        for k, v in enumerate(members):
+            pos[v] = (1.6 * x, (len(members) - 1) / 2.0 - k)
+    return pos
+
+
+def _arc(pos: dict, u, v, rad: float) -> np.ndarray:
+    """Points along Matplotlib's ``arc3`` connection from ``u`` to ``v`` (a quadratic
+    Bézier curve whose control point is ``rad`` × the chord, turned clockwise, from the
+    chord's middle), equal aspect assumed."""
+    (x0, y0), (x1, y1) = pos[u], pos[v]
+    control = np.array([(x0 + x1) / 2 + rad * (y1 - y0), (y0 + y1) / 2 - rad * (x1 - x0)])
+    t = np.linspace(0.15, 0.85, 15)[:, None]
+    return (1 - t) ** 2 * np.array([x0, y0]) + 2 * (1 - t) * t * control \
+        + t ** 2 * np.array([x1, y1])
+
+
+def _arc_rad(graph: nx.DiGraph, pos: dict, u, v) -> float:
+    """The bend of the arrow ``u → v``: slight, or more (either way) when that keeps it
+    clear of the other projects. Both arrows of a pair linked both ways bend the same way,
+    which keeps them apart."""
+    if graph.has_edge(v, u):
+        return 0.15
+    others = np.array([pos[w] for w in graph if w not in (u, v)]).reshape(-1, 2)
+    best, clearance = 0.15, -1.0
+    for rad in (0.15, -0.15, 0.3, -0.3, 0.45, -0.45):
+        points = _arc(pos, u, v, rad)
+        gap = np.inf if not len(others) else float(
+            np.min(np.hypot(*(points[:, None, :] - others[None, :, :]).transpose(2, 0, 1))))
+        if gap >= 0.35:
+            return rad
+        if gap > clearance:
+            best, clearance = rad, gap
+    return best
+
+
+def dependency_map(table: pd.DataFrame, *, projects: pd.DataFrame | None = None,
+                   layout: str = "layers", ax=None, title: str | None = None):
+    """Who waits on whom: projects as nodes, their cross-project links as arrows coloured by
+    the worst status, labelled with the number of links and the worst margin.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`pmo_lib.network.dependency_map` (or some of its rows, e.g.
+        :func:`~pmo_lib.network.links_at_risk`).
+    projects : DataFrame, optional
+        ``portfolio.projects`` (``id``, ``programme``): every project is drawn, even one
+        without cross-project links, coloured by programme. Default: the projects of the map,
+        in one colour.
+    layout : {"layers", "programme"}
+        ``"layers"`` (default): left to right in dependency layers, a project right of the
+        projects it waits on (projects waiting on each other share a layer);
+        ``"programme"``: one column per programme.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default ``"Cross-project dependencies, <month>"`` (``"..., plan"`` without a month).
+
+    Returns
+    -------
+    matplotlib Axes
+        Projects are the collection labelled ``"Projects"`` (one offset per project, in the
+        order of ``projects`` or of first appearance); one arrow per pair of projects, a
+        patch with gid ``"<pred project>-><succ project>"`` coloured by
+        :data:`DEPENDENCY_COLOURS` of the pair's worst status
+        (:func:`pmo_lib.network.project_dependencies`) and wider with more links; each arrow
+        is labelled ``"<links> · <worst margin of the open links> d"`` (``"<links> · done"``
+        when every link is done).
+
+    Raises
+    ------
+    DataValidationError
+        An unknown ``layout`` (the message lists them); a table without the columns of
+        :func:`pmo_lib.network.dependency_map`.
+    """
+    from .network import project_dependencies
+
+    if layout not in DEPENDENCY_LAYOUTS:
+        raise DataValidationError(Problem(
+            "dependency_map", None, None, "layout", f"unknown layout {layout!r}; use one of "
+            f"{', '.join(map(repr, DEPENDENCY_LAYOUTS))}"))
+    pairs = project_dependencies(table)
+    graph = nx.DiGraph()
+    if projects is not None:
+        graph.add_nodes_from(projects["id"].astype(str))
+        programme = projects.set_index(projects["id"].astype(str))["programme"].astype(str)
+    else:
+        programme = pd.Series(dtype=object)
+    graph.add_edges_from(zip(pairs["pred_project"].astype(str),
+                             pairs["succ_project"].astype(str), strict=True))
+    nodes = list(graph)
+    pos = _dependency_positions(graph, programme, layout)
+
+    xy = np.array(list(pos.values()) or [(0.0, 0.0)], dtype=float)
+    if ax is None:  # 1.3 in per unit of the layout, and room for the legend
+        width, height = np.ptp(xy, axis=0)
+        _, ax = plt.subplots(figsize=(1.3 * (width + 1.1) + 3.8, 1.3 * (height + 1.2) + 0.8),
+                             layout="constrained")
+    palette = plt.get_cmap("tab10").colors
+    kinds = list(dict.fromkeys(programme.reindex(nodes).dropna().tolist()))
+    colour = [palette[kinds.index(programme[v]) % 10] if v in programme.index else "#1f4e79"
+              for v in nodes]
+    size = 1100.0
+    most = float(pairs["links"].max()) if len(pairs) else 1.0
+    for row in pairs.itertuples(index=False):
+        u, v = str(row.pred_project), str(row.succ_project)
+        rad = _arc_rad(graph, pos, u, v)
+        arrows = nx.draw_networkx_edges(
+            graph, pos, edgelist=[(u, v)], ax=ax, edge_color=DEPENDENCY_COLOURS[row.status],
+            width=1.5 + 3.0 * (row.links - 1) / max(most - 1.0, 1.0), arrows=True,
+            arrowstyle="-|>", arrowsize=14, node_size=size, nodelist=nodes,
+            connectionstyle=f"arc3,rad={rad}")
+        for arrow in arrows:
+            arrow.set_gid(f"{u}->{v}")
+            arrow.set_zorder(2)
+        # The middle of the arc; of a pair linked both ways, a third of the way along each.
+        at = _arc(pos, u, v, rad)[4 if graph.has_edge(v, u) else 7]
+        text = f"{row.links} · done" if row.status == "done" else \
+            f"{row.links} · {row.worst_margin:+.0f} d"
+        ax.annotate(text, at, ha="center", va="center", fontsize=7.5, zorder=4,
+                    color=DEPENDENCY_COLOURS[row.status] if row.status != "done" else "0.4",
+                    fontweight="bold" if row.status == "late" else "normal", gid=f"{u}->{v}",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.9})
+    ax.scatter([pos[v][0] for v in nodes], [pos[v][1] for v in nodes], s=size, c=colour,
+               edgecolors="white", linewidths=1.5, zorder=3, label="Projects")
+    for v in nodes:
+        ax.annotate(v, pos[v], ha="center", va="center", fontsize=8, fontweight="bold",
+                    color="white", zorder=4)
+
+    handles = [Line2D([], [], color=DEPENDENCY_COLOURS[s], lw=2.5, label=s.capitalize())
+               for s in DEPENDENCY_COLOURS]
+    handles += [Line2D([], [], marker="o", ls="", ms=8, color=palette[k % 10], label=p)
+                for k, p in enumerate(kinds)]
+    threshold = table.attrs.get("margin")
+    note = "arrow P → Q: Q waits on P\nlabel: links · worst open margin [d]"
+    if threshold is not None:
+        note += f"\nat risk: margin ≤ {threshold:g} d"
+    handles.append(Line2D([], [], ls="", label=note))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+              fontsize=8)
+    # networkx widens the limits to its arcs' control points: set them from the nodes.
+    ax.set_xlim(xy[:, 0].min() - 0.55, xy[:, 0].max() + 0.55)
+    ax.set_ylim(xy[:, 1].min() - 0.6, xy[:, 1].max() + 0.6)
+    ax.set_aspect("equal", adjustable="box")  # arc3 bends in display space
+    ax.set_anchor("W")  # the room the aspect leaves goes to the legend, on the right
+    ax.set_axis_off()
+    month = table.attrs.get("month")
+    ax.set_title(title or f"Cross-project dependencies, {month if month else 'plan'}",
+                 loc="left", fontweight="bold")
+    return ax
+
+
+def links_at_risk(links: pd.DataFrame, *, ax=None, title: str | None = None):
+    """Forecast against need date, one row per cross-project link: a dumbbell chart.
+
+    Each link is a row (the first row of the table at the top): a bar from the need date to
+    the predecessor's forecast, coloured by the link's status, the baseline as a hollow
+    marker and the margin written beside the forecast. The status date is a vertical line.
+
+    Parameters
+    ----------
+    links : DataFrame
+        :func:`pmo_lib.network.links_at_risk` (worst first), or any rows of
+        :func:`~pmo_lib.network.dependency_map`.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default ``"Cross-project links at risk, <month>"``.
+
+    Returns
+    -------
+    matplotlib Axes
+        Per link a line with gid ``"<pred task>-><succ task>"`` from ``need_date`` to
+        ``pred_forecast``; point collections ``"Need date"``, ``"Baseline"`` and one
+        ``"Forecast (<status>)"`` per status present (x in Matplotlib date numbers, y the
+        row: 0 for the last row, ``len(links) − 1`` for the first); y tick labels
+        ``"<pred task> → <succ task> (<type><lag>)"``.
+    """
+    n = len(links)
+    ax = _ax(ax, figsize=(10, 0.42 * max(n, 3) + 1.6))
+    y = np.arange(n)[::-1].astype(float)
+    need = pd.to_datetime(links["need_date"]).to_numpy()
+    fore = pd.to_datetime(links["pred_forecast"]).to_numpy()
+    status = links["status"].to_numpy(dtype=object)
+    for yi, a, b, s, p, q in zip(y, need, fore, status, links["pred_task"], links["succ_task"],
+                                 strict=True):
+        ax.plot([a, b], [yi, yi], color=DEPENDENCY_COLOURS[s], lw=2.2, alpha=0.6,
+                solid_capstyle="butt", gid=f"{p}->{q}", zorder=1)
+    ax.scatter(pd.to_datetime(links["pred_baseline"]).to_numpy(), y, marker="o", s=36,
+               facecolors="none", edgecolors="0.45", linewidths=1.2, zorder=2,
+               label="Baseline")
+    ax.scatter(need, y, marker="|", s=220, color="0.15", linewidths=2.2, zorder=3,
+               label="Need date")
+    for s in DEPENDENCY_COLOURS:
+        m = status == s
+        if m.any():
+            ax.scatter(fore[m], y[m], s=46, color=DEPENDENCY_COLOURS[s], zorder=4,
+                       edgecolors="white", linewidths=0.6, label=f"Forecast ({s})")
+    for yi, a, b, margin, s in zip(y, need, fore, links["margin"], status, strict=True):
+        ax.annotate(f"{margin:+.0f} d", (mdates.date2num(max(a, b)), yi), xytext=(7, 0),
+                    textcoords="offset points", va="center", fontsize=7.5,
+                    color=DEPENDENCY_COLOURS[s] if s != "done" else "0.4")
+    lag = links["lag"].astype(float)
+    tails = [f"{t}{g:+g}" if g else t for t, g in zip(links["type"], lag, strict=True)]
+    ax.set_yticks(y, [f"{p} → {q} ({t})" for p, q, t in
+                      zip(links["pred_task"], links["succ_task"], tails, strict=True)],
+                  fontsize=8)
+    ax.set_ylim(-0.8, n - 0.2 if n else 0.8)
+    when = links.attrs.get("status_date")
+    if when is not None:
+        _status_line(ax, pd.Timestamp(when))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.set_xlabel("predecessor's driving end (finish, or start for SS and SF links)")
+    month = links.attrs.get("month")
+    default = f"Cross-project links at risk, {month if month else 'plan'}"
+    ax.grid(axis="x", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=6, frameon=False,
+              fontsize=8)
+    ax.set_title(title or default, loc="left", fontweight="bold")
+    return ax
+
+
+# ----------------------------------------------------------------------------------------
 # Agile delivery charts (the tables of pmo_lib.agile)
 # ----------------------------------------------------------------------------------------
 _AGILE_COLOURS = {"scope": "#37474f", "completed": "#2e7d32", "committed": "#a9bdd1",
@@ -1891,4 +2168,464 @@ def exposure_trend(trend: pd.DataFrame, *, by: str | None = None, ax=None,
     _finish(ax, title)
     if by is not None:  # the stacked bands fill the top left: the legend goes underneath
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Resource loading charts (the tables of pmo_lib.resources)
+# ----------------------------------------------------------------------------------------
+#: Colours of the resource charts: the utilisation bands of the heat map (green below the
+#: first threshold, amber up to full capacity, red over it, grey without capacity) and the
+#: histogram's bars and capacity line.
+UTILISATION_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828",
+                       "none": "#bdbdbd", "demand": "#1f4e79", "capacity": "#37474f"}
+#: How strongly each band's colour shows in a heat-map cell (mixed with white): a PMO's eye
+#: goes to the red cells first.
+_BAND_STRENGTH = {"green": 0.35, "amber": 0.6, "red": 0.9, "none": 0.35}
+_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
+
+
+def _period_labels(index: pd.Index) -> list[str]:
+    """Short tick labels: ``Jan 26`` for months, the first day for weeks and days."""
+    if isinstance(index, pd.PeriodIndex):
+        freq = index.freqstr.split("-")[0]
+        if freq == "M":
+            return [p.strftime("%b %y") for p in index]
+        return [p.start_time.strftime("%d %b %y") for p in index]
+    return [str(p) for p in index]
+
+
+def _utilisation_frame(loading_or_utilisation) -> tuple[pd.DataFrame, str, str | None]:
+    """The utilisation as rows (resources or roles) × columns (periods), the row name, and the
+    period frequency (None when unknown)."""
+    from .resources import Loading
+
+    if isinstance(loading_or_utilisation, Loading):
+        u = loading_or_utilisation.utilisation
+        by, freq = loading_or_utilisation.by, loading_or_utilisation.freq
+    elif isinstance(loading_or_utilisation, pd.DataFrame):
+        u = loading_or_utilisation
+        by = u.columns.name or "resource"
+        freq = None
+    else:
+        raise DataValidationError(Problem(
+            "utilisation_heat_map", None, None, None,
+            f"expected a resources.Loading or a utilisation DataFrame, got "
+            f"{type(loading_or_utilisation).__name__}"))
+    if isinstance(u.index, pd.PeriodIndex):
+        freq = freq or u.index.freqstr.split("-")[0]
+        u = u.T
+    elif isinstance(u.columns, pd.PeriodIndex):  # already resources × periods
+        by = u.index.name or "resource"
+        freq = freq or u.columns.freqstr.split("-")[0]
+    return u.apply(pd.to_numeric, errors="coerce").astype(float), str(by), freq
+
+
+def _bands(values: np.ndarray, thresholds) -> np.ndarray:
+    """Band of each utilisation: green < low ≤ amber ≤ high < red; none where NaN."""
+    low, high = thresholds
+    out = np.full(values.shape, "none", dtype=object)
+    ok = np.isfinite(values)
+    out[ok & (values < low - 1e-9)] = "green"
+    out[ok & (values >= low - 1e-9) & (values <= high + 1e-9)] = "amber"
+    out[ok & (values > high + 1e-9)] = "red"
+    return out
+
+
+def utilisation_heat_map(loading_or_utilisation, *, ax=None, thresholds=(0.85, 1.0),
+                         annotate: bool = True, fmt: str = "{:.0%}",
+                         title: str | None = None):
+    """Heat map of resource (or role) utilisation by period, banded as a PMO reads it.
+
+    Parameters
+    ----------
+    loading_or_utilisation : Loading or DataFrame
+        A :class:`pmo_lib.resources.Loading` (its ``utilisation``), or a utilisation table
+        [fraction] indexed by period with one column per resource or role (as
+        :func:`pmo_lib.resources.utilisation` returns; a table already resources × periods is
+        drawn as it is).
+    ax : matplotlib Axes, optional
+    thresholds : (float, float)
+        The amber band ``[low, high]`` [fraction]: below ``low`` green (capacity to spare),
+        from ``low`` to ``high`` amber (full), above ``high`` red (over-allocated). Default
+        85 % and 100 %.
+    annotate : bool
+        Write each cell's utilisation in it (cells without capacity stay blank).
+    fmt : str
+        Format of the annotation (``"{:.0%}"``: ``112%``).
+    title : str, optional
+        Default ``"Utilisation by role and month"`` (by the table's grouping and period).
+
+    Returns
+    -------
+    matplotlib Axes
+        One rectangle per cell, gid ``"cell-<row>-<period>"``, coloured by its band
+        (:data:`UTILISATION_COLOURS`, stronger for red); the annotation as text with gid
+        ``"value-<row>-<period>"`` (white on red); rows top to bottom in the table's order,
+        periods left to right; a legend of the bands under the chart. With no rows or no
+        periods, a note ``"No resource loading to show"`` and no cells.
+
+    Raises
+    ------
+    DataValidationError
+        Input that is neither a Loading nor a DataFrame; thresholds not ``0 < low ≤ high``.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, resources
+    >>> load = resources.portfolio_loading(load_portfolio("tests/data/mini"), freq="W")
+    >>> ax = utilisation_heat_map(load)
+    >>> [t.get_text() for t in ax.texts]  # Developer, then Project Manager, week by week
+    ['0%', '100%', '100%', '60%', '50%', '0%', '0%', '0%']
+    """
+    low, high = (float(t) for t in thresholds)
+    if not 0 < low <= high:
+        raise DataValidationError(Problem(
+            "utilisation_heat_map", None, None, "thresholds",
+            f"thresholds must be 0 < low ≤ high [fraction], got {tuple(thresholds)!r}"))
+    u, by, freq = _utilisation_frame(loading_or_utilisation)
+    rows, cols = [str(r) for r in u.index], list(u.columns)
+    word = "role" if by == "role" else "resource"
+    title = title or f"Utilisation by {word} and {_PERIOD_WORDS.get(freq, 'period')}"
+    ax = _ax(ax, figsize=(max(6.0, 2.0 + 0.52 * len(cols)), max(2.6, 1.6 + 0.32 * len(rows))))
+    ax.set_title(title, loc="left", fontweight="bold")
+    if not rows or not cols:
+        ax.text(0.5, 0.5, "No resource loading to show", ha="center", va="center",
+                transform=ax.transAxes, color="0.4")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ax
+    values = u.to_numpy(float)
+    band = _bands(values, (low, high))
+    labels = _period_labels(pd.Index(cols) if not isinstance(u.columns, pd.PeriodIndex)
+                            else u.columns)
+    size = 8 if len(cols) <= 12 else 7 if len(cols) <= 24 else 6
+    for i, row in enumerate(rows):
+        for j, col in enumerate(cols):
+            key = band[i, j]
+            idle = values[i, j] == 0  # no demand: paler, so the loaded cells stand out
+            strength = _BAND_STRENGTH[key] * (0.4 if idle else 1.0)
+            face = strength * np.asarray(mcolors.to_rgb(UTILISATION_COLOURS[key])) + 1 - strength
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=tuple(face),
+                                       edgecolor="white", lw=1.5, gid=f"cell-{row}-{col}"))
+            if annotate and np.isfinite(values[i, j]):
+                ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center",
+                        fontsize=size, color="white" if key == "red" else
+                        "0.55" if idle else "#1a1a1a",
+                        fontweight="bold" if key == "red" else "normal",
+                        gid=f"value-{row}-{col}")
+    ax.set_xlim(-0.5, len(cols) - 0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # first row at the top
+    step = max(1, int(np.ceil(len(cols) / 36)))
+    ax.set_xticks(range(0, len(cols), step), labels[::step], rotation=90 if len(cols) > 24
+                  else 0, fontsize=8)
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.tick_params(length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    bands = [("green", f"below {low:.0%}"), ("amber", f"{low:.0%} to {high:.0%}"),
+             ("red", f"over {high:.0%} (over-allocated)"), ("none", "no capacity")]
+    handles = [Patch(facecolor=tuple(_BAND_STRENGTH[k] * np.asarray(
+        mcolors.to_rgb(UTILISATION_COLOURS[k])) + 1 - _BAND_STRENGTH[k]), edgecolor="0.7",
+        label=text) for k, text in bands]
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4,
+              frameon=False, fontsize=8, borderaxespad=0.2)
+    return ax
+
+
+def resource_histogram(loading, column: str, *, capacity: pd.DataFrame | None = None,
+                       ax=None, title: str | None = None):
+    """Resource histogram: one resource's (or role's) demand per period against its capacity.
+
+    Parameters
+    ----------
+    loading : Loading or DataFrame
+        A :class:`pmo_lib.resources.Loading`, or a demand table (indexed by period, one
+        column per resource or role) with ``capacity`` the matching capacity table.
+    column : str
+        The resource id or role to draw.
+    capacity : DataFrame, optional
+        The capacity table, when ``loading`` is a demand table.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default ``"<column>: demand against capacity"``.
+
+    Returns
+    -------
+    matplotlib Axes
+        Two bar containers, one bar per period: ``"Demand within capacity"`` (heights
+        ``min(demand, capacity)``) and ``"Over-allocation"`` stacked on it (heights
+        ``max(demand − capacity, 0)``, red); the capacity as a step line (a ``StepPatch``
+        labelled ``"Capacity"``). Values are [units] per day for a daily table, else
+        [unit-days] per week or month. With no periods, a note ``"No demand to show"``.
+
+    Raises
+    ------
+    DataValidationError
+        ``column`` not in the tables (the message lists those that are); a demand table
+        without ``capacity``; input that is neither a Loading nor a DataFrame.
+
+    Notes
+    -----
+    The resource histogram of PMBOK Guide §9.2 (Estimate Activity Resources): the bars above
+    the capacity line are the over-allocation that resource levelling removes.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio, resources
+    >>> mini = load_portfolio("tests/data/mini")
+    >>> load = resources.portfolio_loading(mini, freq="W", by="resource_id")
+    >>> ax = resource_histogram(load, "R2")
+    >>> [float(b.get_height()) for b in ax.containers[0]]  # the week of Founders' Day: 4
+    [0.0, 5.0, 4.0, 3.0]
+    """
+    from .resources import Loading
+
+    if isinstance(loading, Loading):
+        demand, cap, freq = loading.demand, loading.capacity, loading.freq
+    elif isinstance(loading, pd.DataFrame):
+        if capacity is None:
+            raise DataValidationError(Problem("resource_histogram", None, None, "capacity",
+                                              "a demand table needs its capacity table "
+                                              "(capacity=...)"))
+        demand, cap = loading, capacity
+        freq = (demand.index.freqstr.split("-")[0]
+                if isinstance(demand.index, pd.PeriodIndex) else None)
+    else:
+        raise DataValidationError(Problem(
+            "resource_histogram", None, None, None,
+            f"expected a resources.Loading or a demand DataFrame, got {type(loading).__name__}"))
+    if column not in demand.columns:
+        have = ", ".join(map(str, demand.columns[:30])) or "none"
+        raise DataValidationError(Problem("resource_histogram", None, str(column), "column",
+                                          f"no resource or role {column!r}; the table has "
+                                          f"{have}"))
+    d = demand[column].astype(float)
+    c = (cap[column] if column in cap.columns else pd.Series(0.0, index=d.index)).astype(float)
+    c = c.reindex(d.index).fillna(0.0)
+    ax = _ax(ax)
+    ax.set_title(title or f"{column}: demand against capacity", loc="left",
+                 fontweight="bold")
+    if len(d) == 0:
+        ax.text(0.5, 0.5, "No demand to show", ha="center", va="center",
+                transform=ax.transAxes, color="0.4")
+        return ax
+    x = np.arange(len(d))
+    dv, cv = d.to_numpy(), c.to_numpy()
+    within = np.minimum(dv, cv)
+    over = np.maximum(dv - cv, 0.0)
+    ax.bar(x, within, width=0.8, color=UTILISATION_COLOURS["demand"],
+           label="Demand within capacity")
+    ax.bar(x, over, width=0.8, bottom=within, color=UTILISATION_COLOURS["red"],
+           label="Over-allocation")
+    ax.stairs(cv, np.arange(len(d) + 1) - 0.5, color=UTILISATION_COLOURS["capacity"], lw=1.8,
+              label="Capacity", baseline=None)
+    labels = _period_labels(d.index)
+    step = max(1, int(np.ceil(len(d) / 24)))
+    ax.set_xticks(x[::step], labels[::step], rotation=90 if len(d) > 12 else 0, fontsize=8)
+    ax.set_xlim(-0.6, len(d) - 0.4)
+    ax.set_ylim(bottom=0)
+    unit = ("demand [units per working day]" if freq == "D" else
+            f"demand [unit-days per {_PERIOD_WORDS.get(freq, 'period')}]")
+    ax.set_ylabel(unit)
+    _finish(ax, ax.get_title(loc="left"))
+    ax.grid(axis="x", visible=False)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Portfolio scoring and selection (the tables of pmo_lib.portfolio)
+# ----------------------------------------------------------------------------------------
+#: Colours of the portfolio selection charts (:func:`efficient_frontier`).
+SELECTION_COLOURS = {"frontier": "#1f4e79", "portfolio": "#b5bcc4", "selected": "#2e7d32",
+                     "budget": "#c62828", "other": "#ef8f00"}
+#: Which steps of :func:`efficient_frontier` are labelled with what enters and leaves:
+#: every step, the two around the budget (the last one it reaches and the next), or none.
+FRONTIER_CHANGES = ("all", "near", "none")
+
+
+def score_breakdown(scored: pd.DataFrame, *, labels: pd.Series | Mapping | None = None,
+                    ax=None, title: str = "Weighted score and its breakdown"):
+    """Weighted scores as stacked bars: one bar per candidate, cut into the contribution of
+    each criterion (the score breakdown of :func:`pmo_lib.portfolio.score`).
+
+    Parameters
+    ----------
+    scored : DataFrame
+        :func:`pmo_lib.portfolio.score`: ``<criterion>_contribution`` columns and ``score``,
+        candidates named by ``id`` (or the index), drawn in the table's order (the ranked
+        order), the first at the top.
+    labels : Series or mapping, optional
+        Id → text shown on the axis instead of the id (e.g. ``"PRC · Pricing analytics"``).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        One ``BarContainer`` per criterion, labelled with its name (underscores as spaces),
+        one bar per candidate; the bars of a candidate add up to its score, written at the
+        end.
+
+    Raises
+    ------
+    DataValidationError
+        The table has no ``score`` or no ``_contribution`` column.
+    """
+    parts = [c for c in scored.columns if str(c).endswith("_contribution")]
+    if "score" not in scored.columns or not parts:
+        raise DataValidationError(Problem(
+            "score_breakdown", None, None, None,
+            "expected the table of pmo_lib.portfolio.score (score and <criterion>_contribution "
+            "columns)"))
+    ids = [str(v) for v in (scored["id"] if "id" in scored.columns else scored.index)]
+    names = dict(labels) if labels is not None else {}
+    ticks = [str(names.get(i, i)) for i in ids]
+    ax = _ax(ax, figsize=(9, 0.45 * max(len(ids), 3) + 1.2))
+    colours = plt.get_cmap("tab10").colors
+    y = np.arange(len(ids))
+    left = np.zeros(len(ids))
+    for k, col in enumerate(parts):
+        width = scored[col].to_numpy(dtype=float)
+        ax.barh(y, width, left=left, color=colours[k % 10], edgecolor="white",
+                label=str(col)[: -len("_contribution")].replace("_", " "))
+        left += width
+    for yi, total in zip(y, scored["score"].to_numpy(dtype=float), strict=True):
+        ax.text(total + 0.01, yi, f"{total:.2f}", va="center", fontsize=8, fontweight="bold")
+    ax.set_yticks(y, ticks, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(1.0, float(left.max(initial=0.0)) + 0.08))
+    ax.set_xlabel("weighted score (0 to 1): each criterion's weight × its normalised value")
+    _finish(ax, title)
+    ax.grid(False, axis="y")
+    ax.set_axisbelow(True)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def _point(item) -> tuple[float, float]:
+    """(cost, value) of a Selection, a mapping with ``cost`` and ``value``, or a pair."""
+    if hasattr(item, "cost") and hasattr(item, "value"):
+        return float(item.cost), float(item.value)
+    if isinstance(item, Mapping):
+        return float(item["cost"]), float(item["value"])
+    cost, value = item
+    return float(cost), float(value)
+
+
+def efficient_frontier(frontier: pd.DataFrame, *, budget: float | None = None,
+                       selection=None, portfolios: pd.DataFrame | None = None,
+                       others: Mapping | None = None, changes: str = "near",
+                       currency: str = "EUR", value_label: str = "value of the selection",
+                       value_currency: str | None = None, ax=None,
+                       title: str = "Efficient frontier: the best value per budget"):
+    """The efficient frontier of a portfolio selection: the best value at each budget, a
+    step that rises where a budget buys a better selection.
+
+    Parameters
+    ----------
+    frontier : DataFrame
+        :func:`pmo_lib.portfolio.frontier` (``budget``, ``value``; ``enters`` and ``leaves``
+        are written at each step when ``changes``).
+    budget : float, optional
+        The budget to mark with a vertical line. [cur]
+    selection : Selection, mapping or (cost, value) pair, optional
+        The selection to mark (e.g. :func:`pmo_lib.portfolio.select` at ``budget``).
+    portfolios : DataFrame, optional
+        ``cost`` and ``value`` of other portfolios to draw as grey dots, e.g. every
+        combination of a few candidates.
+    others : mapping, optional
+        Label → selection, mapping or (cost, value) pair: more portfolios to mark, e.g.
+        ``{"Funded down the ranked list": (1_850_000, 227.1)}``.
+    changes : str
+        :data:`FRONTIER_CHANGES`: write what enters (+) and leaves (−) at ``"all"`` steps,
+        at the two steps around ``budget`` in a box (``"near"``, the default: the last step
+        the budget reaches and the next one; every step without a budget) or at ``"none"``.
+    currency : str
+        Of the budget axis.
+    value_label : str
+        The y axis label.
+    value_currency : str, optional
+        Format the values as money in this currency (when the value is money, e.g. NPV).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        The frontier is a line with gid ``"frontier"`` (x the budgets, y the values, as
+        steps) and the point collection ``"Budgets solved"``; the budget a line with gid
+        ``"budget"``; ``portfolios`` the collection ``"Other portfolios"``; the selection the
+        collection ``"Selected"``; each of ``others`` a collection labelled with its key; the
+        labels of the steps are texts with gid ``"changes"`` (one box for ``"near"``).
+
+    Raises
+    ------
+    DataValidationError
+        An unknown ``changes`` (the message lists them).
+    """
+    if changes not in FRONTIER_CHANGES:
+        raise DataValidationError(Problem(
+            "efficient_frontier", None, None, "changes", f"unknown choice {changes!r}; use "
+            f"one of {', '.join(map(repr, FRONTIER_CHANGES))}"))
+    ax = _ax(ax, figsize=(10, 4.8))
+    x = frontier["budget"].to_numpy(dtype=float)
+    y = frontier["value"].to_numpy(dtype=float)
+    if portfolios is not None and len(portfolios):
+        ax.scatter(portfolios["cost"].astype(float), portfolios["value"].astype(float), s=14,
+                   color=SELECTION_COLOURS["portfolio"], zorder=1, label="Other portfolios")
+    right = max([*x, *([budget] if budget is not None else []), 1.0])
+    if selection is not None:
+        right = max(right, _point(selection)[0])
+    right *= 1.06
+    if len(x):
+        xs, ys = np.append(x, right), np.append(y, y[-1])
+        ax.step(xs, ys, where="post", color=SELECTION_COLOURS["frontier"], lw=2, zorder=2,
+                gid="frontier", label="Efficient frontier (best value for the budget)")
+        ax.scatter(x, y, s=22, color=SELECTION_COLOURS["frontier"], zorder=3,
+                   label="Budgets solved")
+    if changes != "none" and {"enters", "leaves"} <= set(frontier.columns):
+        moves = [" ".join([*(f"+{c}" for c in came), *(f"−{c}" for c in went)])
+                 for came, went in zip(frontier["enters"], frontier["leaves"], strict=True)]
+        if changes == "near" and budget is not None:
+            reached = np.flatnonzero(x <= float(budget) + 1e-9)
+            last = int(reached[-1]) if len(reached) else -1
+            lines = [textwrap.fill(f"{what} {x[k]:,.0f} {currency}: "
+                                   f"{moves[k] or 'no change'}", 75, subsequent_indent="    ")
+                     for what, k in (("Step reached, at", last), ("Next step, at", last + 1))
+                     if 0 <= k < len(x)]
+            if lines:
+                ax.text(0.99, 0.03, "\n".join(lines), transform=ax.transAxes, ha="right",
+                        va="bottom", multialignment="left", fontsize=7.5, color="0.25",
+                        zorder=7, gid="changes",
+                        bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.8",
+                              "alpha": 0.9})
+        else:
+            for xi, yi, text in zip(x, y, moves, strict=True):
+                if text:
+                    ax.annotate(text, (xi, yi), xytext=(3, 4), textcoords="offset points",
+                                fontsize=6.5, color="0.3", rotation=25, zorder=4,
+                                gid="changes")
+    if budget is not None:
+        ax.axvline(float(budget), color=SELECTION_COLOURS["budget"], ls="--", lw=1.4,
+                   gid="budget", zorder=2,
+                   label=f"Budget: {money_formatter(currency)(float(budget))}")
+    for k, (label, item) in enumerate((others or {}).items()):
+        cost, value = _point(item)
+        ax.scatter([cost], [value], s=70, marker="D", zorder=5, edgecolors="white",
+                   color=SELECTION_COLOURS["other"] if k == 0 else plt.get_cmap("tab10")(k),
+                   label=str(label))
+    if selection is not None:
+        cost, value = _point(selection)
+        ax.scatter([cost], [value], s=140, marker="*", color=SELECTION_COLOURS["selected"],
+                   edgecolors="white", zorder=6, label="Selected")
+    ax.set_xlim(0, right)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_formatter(money_formatter(currency))
+    if value_currency is not None:
+        ax.yaxis.set_major_formatter(money_formatter(value_currency))
+    ax.set_xlabel(f"budget, or cost of a portfolio [{currency}]")
+    ax.set_ylabel(value_label)
+    _finish(ax, title)
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax

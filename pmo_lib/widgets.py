@@ -41,6 +41,14 @@ Panels
     and the JCL, a histogram of the finish and the cost–finish scatter. Pure function:
     :func:`risk_what_if` (:func:`pmo_lib.simulation.simulate` on a :class:`RiskCase` from
     :func:`risk_case`).
+:func:`levelling_panel`
+    A portfolio's unfinished work levelled within its resources: pick a resource and change
+    its capacity, add people alongside it or remove it (another resource of its role takes
+    over), pick a project and change its priority rank; shows each project's levelled finish
+    as it is and with the changes, the change and the reason it slips, a finish dumbbell and
+    the heat map of the levelled utilisation. Pure function: :func:`levelling_what_if`
+    (:func:`pmo_lib.resources.level_portfolio` on a :class:`LevellingCase` from
+    :func:`levelling_case`).
 :func:`plan_panel`
     A life-cycle template and a duration: shows the plan skeleton's finish, gate dates and
     Gantt chart. Pure function: :func:`pmo_lib.methodology.instantiate`.
@@ -48,21 +56,30 @@ Panels
     The "which approach fits?" questionnaire: one drop-down per question; shows the
     recommended approach and why, the score breakdown chart and table. Pure function:
     :func:`pmo_lib.methodology.recommend_approach`.
+:func:`selection_panel`
+    A planning round of candidate projects: a slider for the total budget, what is
+    maximised (the value or the weighted score) and the criterion weights, a drop-down per
+    candidate to force it in, out or leave it free; shows the selected portfolio (table,
+    count, cost, slack, value), what entered and left against the previous budget and the
+    efficient frontier with the budget marked. Pure function: :func:`selection_case`
+    (:func:`pmo_lib.portfolio.select`, :func:`~pmo_lib.portfolio.budget_change` and
+    :func:`~pmo_lib.portfolio.frontier`).
 """
 
 from __future__ import annotations
 
 import html
 import io
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ipywidgets
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import evm, methodology, plots, schedule, simulation
+from . import evm, methodology, plots, resources, schedule, simulation
 from ._util import check_choice
 from .calendar import WorkCalendar
 from .errors import DataValidationError, PMOError, Problem, ScheduleError, UnknownReferenceError
@@ -73,25 +90,37 @@ from .schedule import _id_series, _link_key, _listing
 
 __all__ = [
     "EAC_METHOD_LABELS",
+    "FORCE_CHOICES",
     "FORECAST_KEYS",
+    "LEVELLING_COLUMNS",
     "RISK_WHAT_IF_KEYS",
     "SCHEDULE_COLUMNS",
+    "SELECTION_COLUMNS",
+    "SELECTION_OBJECTIVES",
     "TABLE_COLUMNS",
     "AgileForecastPanel",
     "ApproachPanel",
     "EvmCase",
     "EvmPanel",
+    "LevellingCase",
+    "LevellingPanel",
+    "LevellingWhatIf",
     "PlanPanel",
     "PortfolioSchedulePanel",
     "RagThresholdPanel",
     "RiskCase",
     "RiskPanel",
     "SchedulePanel",
+    "SelectionCase",
+    "SelectionPanel",
     "agile_forecast_panel",
     "approach_panel",
     "evm_case",
     "evm_forecast",
     "evm_panel",
+    "levelling_case",
+    "levelling_panel",
+    "levelling_what_if",
     "plan_panel",
     "portfolio_schedule_panel",
     "rag_threshold_panel",
@@ -99,6 +128,8 @@ __all__ = [
     "risk_panel",
     "risk_what_if",
     "schedule_panel",
+    "selection_case",
+    "selection_panel",
 ]
 
 #: Columns of :func:`pmo_lib.evm.project_performance` the RAG panel shows, in order.
@@ -1997,3 +2028,1315 @@ def risk_panel(portfolio: Portfolio, month=None, *, project: str | None = None,
     (0, 1.0)
     """
     return RiskPanel(risk_case(portfolio, month, project), iterations=iterations, seed=seed)
+
+
+# ----------------------------------------------------------------------------------------
+# Resource levelling what-if: people, capacities and project priorities
+# ----------------------------------------------------------------------------------------
+#: Columns of :attr:`LevellingWhatIf.table`, in order.
+LEVELLING_COLUMNS = ("name", "priority", "what_if_priority", "finish", "levelled_finish",
+                     "what_if_finish", "slip", "what_if_slip", "change", "reason")
+
+#: Colours of the finish dumbbell: unlevelled forecast, levelled as is, levelled what-if.
+_DUMBBELL = {"forecast": "#9e9e9e", "as is": "#1f4e79", "what-if": "#e65100"}
+
+
+@dataclass(frozen=True, eq=False)
+class LevellingCase:
+    """A portfolio's unfinished work levelled as it is: what :func:`levelling_panel` starts
+    from.
+
+    Build it with :func:`levelling_case`; :func:`levelling_what_if` levels it again with
+    changes.
+
+    Attributes
+    ----------
+    portfolio : Portfolio
+    month : Period or None
+        The status month (None: the plan from the project start dates, nothing started).
+    name : str
+        What is shown as the title (the portfolio and the month).
+    resources : DataFrame
+        One row per resource, in table order: ``id``, ``name``, ``role``, ``capacity``
+        [units], ``open_tasks`` (unfinished tasks assigned to it) and ``delayed_tasks`` (tasks
+        the levelling delays because of it).
+    priorities : Series
+        Each project's rank as registered (index ``project_id``; 1 = first).
+    levelled : PortfolioLevelling
+        :func:`pmo_lib.resources.level_portfolio` of the portfolio as it is.
+    schedules : int
+        Levelling budget of every levelling of the case.
+    seed : int
+        Seed of every levelling of the case (fixed, so only the changes move the dates).
+    warnings : tuple of str
+        What the levelling as it is warned about (data it cannot level as it is).
+    """
+
+    portfolio: Portfolio
+    month: pd.Period | None
+    name: str
+    resources: pd.DataFrame
+    priorities: pd.Series
+    levelled: resources.PortfolioLevelling
+    schedules: int
+    seed: object
+    warnings: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
+class LevellingWhatIf:
+    """The portfolio levelled again with changes (:func:`levelling_what_if`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per project, indexed by ``project_id`` (projects order), columns
+        :data:`LEVELLING_COLUMNS`: ``name``; ``priority`` (as registered) and
+        ``what_if_priority``; ``finish`` (the unlevelled forecast finish); the levelled
+        finish as it is (``levelled_finish``) and with the changes (``what_if_finish``);
+        ``slip`` and ``what_if_slip``, working days from ``finish`` to each [d]; ``change``,
+        ``what_if_slip − slip`` (positive: later with the changes) [d]; ``reason``, why the
+        project slips with the changes (``""`` when it does not).
+    levelled : PortfolioLevelling
+        :func:`pmo_lib.resources.level_portfolio` with the changes.
+    resources : DataFrame
+        The resources levelled with: ``id``, ``name``, ``role``, ``capacity`` [units].
+    changes : tuple of str
+        The changes, in words (empty: the portfolio as it is).
+    warnings : tuple of str
+        What this levelling warned about.
+    """
+
+    table: pd.DataFrame
+    levelled: resources.PortfolioLevelling
+    resources: pd.DataFrame
+    changes: tuple = ()
+    warnings: tuple = ()
+
+
+def _level_recorded(portfolio, month, **kwargs):
+    """:func:`pmo_lib.resources.level_portfolio` and the texts of its warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        levelled = resources.level_portfolio(portfolio, month, **kwargs)
+    return levelled, tuple(dict.fromkeys(str(w.message) for w in caught))
+
+
+def levelling_case(portfolio: Portfolio, month=None, *, schedules: int = 200,
+                   seed=0) -> LevellingCase:
+    """A portfolio's unfinished work levelled as it is, ready for what-ifs.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month (default: the latest with status data; a portfolio without status data
+        is levelled from its project start dates).
+    schedules : int, keyword-only
+        Budget of the levelling heuristic, for this and every what-if of the case (small, so
+        a panel answers quickly).
+    seed : int, keyword-only
+        Seed of the heuristic (the same for every what-if of the case).
+
+    Returns
+    -------
+    LevellingCase
+
+    Raises
+    ------
+    MissingDataError, DataValidationError, UnknownReferenceError, ScheduleError
+        As :func:`pmo_lib.resources.level_portfolio`.
+
+    Examples
+    --------
+    >>> from pmo_lib.exercises import resources as training
+    >>> case = levelling_case(training.two_project_portfolio(), schedules=20)
+    >>> case.month is None, case.priorities.to_dict()
+    (True, {'WEB': 1, 'RPT': 2})
+    >>> case.resources[["id", "capacity", "open_tasks", "delayed_tasks"]]
+        id  capacity  open_tasks  delayed_tasks
+    0  ANA       1.0           4              1
+    """
+    if month is None and len(portfolio.status_dates):
+        month = portfolio.latest_month
+    month = None if month is None else parse_month(month)
+    levelled, said = _level_recorded(portfolio, month, schedules=schedules, seed=seed)
+    res = levelled.resources.copy()
+    open_tasks = levelled.assignments.groupby("resource_id")["task_id"].nunique()
+    res["open_tasks"] = res["id"].map(open_tasks).fillna(0).astype(int)
+    delayed = levelled.tasks.loc[levelled.tasks["delay_source"] == levelled.tasks.index,
+                                 "delay_resource"].value_counts()
+    res["delayed_tasks"] = res["id"].map(delayed).fillna(0).astype(int)
+    when = f"at the {month} status" if month is not None else "from the project start dates"
+    return LevellingCase(portfolio, month, f"{portfolio.name} {when}", res,
+                         levelled.priorities.copy(), levelled, int(schedules), seed, said)
+
+
+def _resource_ids(values, what: str, known: pd.Index) -> dict:
+    """A mapping keyed by resource id, every id checked against ``known``."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise DataValidationError(Problem(
+            "levelling_what_if", None, None, what,
+            f"{what} must map resource ids to values (a dict), got {type(values).__name__}"))
+    out = {str(k): v for k, v in values.items()}
+    unknown = [k for k in out if k not in known]
+    if unknown:
+        raise UnknownReferenceError([Problem(
+            "levelling_what_if", None, k, what,
+            f"unknown resource {k!r}; the resources are {_listing(list(known))}")
+            for k in unknown])
+    return out
+
+
+def _default_heir(res: pd.DataFrame, rid: str, gone: set) -> str | None:
+    """The resource of the same role that takes over ``rid``'s work by default: the one with
+    the largest capacity (table order among equals), not itself removed."""
+    role = res.loc[res["id"] == rid, "role"].iloc[0]
+    same = res[(res["role"] == role) & ~res["id"].isin(gone | {rid})]
+    if same.empty:
+        return None
+    return str(same.sort_values("capacity", ascending=False, kind="stable")["id"].iloc[0])
+
+
+def _changed_inputs(case: LevellingCase, capacities, added, removed):
+    """The resources and assignments with the changes applied, and the changes in words."""
+    res = case.resources[["id", "name", "role", "capacity"]].copy()
+    known = pd.Index(res["id"])
+    capacities = _resource_ids(capacities, "capacities", known)
+    added = _resource_ids(added, "added", known)
+    if removed is not None and not isinstance(removed, Mapping):
+        removed = dict.fromkeys(removed)  # a list of ids: each to its default heir
+    removed = _resource_ids(removed, "removed", known)
+    problems = []
+    for rid, value in capacities.items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = np.nan
+        if isinstance(value, bool) or not (np.isfinite(number) and number >= 0):
+            problems.append(Problem("levelling_what_if", None, rid, "capacities",
+                                    f"a capacity must be a number >= 0 [units], got {value!r}"))
+    for rid, value in added.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)) or \
+                not float(value).is_integer() or value < 0:
+            problems.append(Problem("levelling_what_if", None, rid, "added",
+                                    f"people added must be a whole number >= 0, got {value!r}"))
+    if problems:
+        raise DataValidationError(problems)
+    gone = set(removed)
+    heirs = {}
+    for rid, heir in removed.items():
+        if heir is None:
+            heir = _default_heir(res, rid, gone)
+            if heir is None:
+                role = res.loc[res["id"] == rid, "role"].iloc[0]
+                problems.append(Problem(
+                    "levelling_what_if", None, rid, "removed",
+                    f"no other {role or 'resource of its role'} can take over {rid}'s work; "
+                    f"name who does, e.g. removed={{{rid!r}: 'R..'}}, or lower its capacity"))
+                continue
+        heir = str(heir)
+        if heir not in known or heir in gone:
+            why = "is removed too" if heir in gone else "is not a resource"
+            problems.append(Problem("levelling_what_if", None, rid, "removed",
+                                    f"{rid}'s work cannot go to {heir!r}: it {why}"))
+            continue
+        heirs[rid] = heir
+    if problems:
+        raise DataValidationError(problems)
+    words = []
+    names = res.set_index("id")["name"]
+    for rid in res["id"]:
+        if rid in gone:
+            continue
+        before = float(res.loc[res["id"] == rid, "capacity"].iloc[0])
+        after = float(capacities.get(rid, before)) + int(added.get(rid, 0))
+        if rid in capacities and not np.isclose(float(capacities[rid]), before):
+            words.append(f"{rid} {names[rid]}: capacity {before:g} → "
+                         f"{float(capacities[rid]):g}")
+        if added.get(rid, 0):
+            words.append(f"{rid} {names[rid]}: +{int(added[rid])} "
+                         f"{'person' if int(added[rid]) == 1 else 'people'} (capacity "
+                         f"{after:g})")
+        res.loc[res["id"] == rid, "capacity"] = after
+    assignments = case.portfolio.assignments.copy()
+    for rid, heir in heirs.items():
+        moved = assignments["resource_id"].astype(str) == rid
+        assignments.loc[moved, "resource_id"] = heir
+        words.append(f"{rid} {names[rid]} removed: {int(moved.sum())} assignment(s) go to "
+                     f"{heir} {names[heir]}")
+    res = res[~res["id"].isin(gone)].reset_index(drop=True)
+    return res, assignments, words
+
+
+def levelling_what_if(case: LevellingCase, *, priorities=None, capacities=None, added=None,
+                      removed=None) -> LevellingWhatIf:
+    """Level the case's portfolio again with people, capacities or priorities changed.
+
+    The function behind :func:`levelling_panel`: it changes the resources table and the
+    assignments, calls :func:`pmo_lib.resources.level_portfolio` with the case's budget and
+    seed and the new priorities, and compares each project's levelled finish with the
+    levelling as it is (:attr:`LevellingCase.levelled`).
+
+    Parameters
+    ----------
+    case : LevellingCase
+    priorities : mapping project id → rank, keyword-only, optional
+        New ranks (1 = levelled first; equal ranks compete as one).
+    capacities : mapping resource id → capacity, keyword-only, optional
+        New capacities [units per working day] (e.g. 0.5 when someone goes part time).
+    added : mapping resource id → int, keyword-only, optional
+        People added to a resource: each works alongside it on the same assignments, so its
+        capacity grows by 1 per person (after ``capacities``).
+    removed : mapping resource id → resource id or None, keyword-only, optional
+        Resources that leave; the other id takes over every assignment of the one leaving
+        (work in progress too). None (or a list of ids instead of a mapping): the resource
+        of the same role with the largest capacity.
+
+    Returns
+    -------
+    LevellingWhatIf
+
+    Raises
+    ------
+    UnknownReferenceError
+        A resource id that is not in the case; a project that is not in the portfolio (from
+        :func:`pmo_lib.resources.level_portfolio`).
+    DataValidationError
+        A capacity that is not a number >= 0, people added that are not a whole number >= 0,
+        a removed resource nobody of its role can replace (or whose heir is removed too or
+        unknown), a rank that is not a whole number >= 1; a task left needing a resource
+        without capacity (as :func:`pmo_lib.resources.level_portfolio`).
+
+    Notes
+    -----
+    Every call levels with the same budget and seed, but levelling is a heuristic: more
+    capacity or a better rank usually brings a finish forward, and can occasionally push
+    it back by a few days when the search lands elsewhere. Compare the large moves.
+
+    Examples
+    --------
+    The teaching example: WEB (rank 1) and RPT (rank 2) share Ana. As ranked, RPT waits 2
+    days; with RPT first, WEB waits 5; with a second analyst, nobody waits.
+
+    >>> from pmo_lib.exercises import resources as training
+    >>> case = levelling_case(training.two_project_portfolio(), schedules=20)
+    >>> case.levelled.projects["slip"].to_dict()
+    {'WEB': 0, 'RPT': 2}
+    >>> flip = levelling_what_if(case, priorities={"RPT": 1, "WEB": 2})
+    >>> flip.table[["what_if_priority", "what_if_slip", "change"]]
+                what_if_priority  what_if_slip  change
+    project_id
+    WEB                        2             5       5
+    RPT                        1             0      -2
+    >>> levelling_what_if(case, added={"ANA": 1}).table["what_if_slip"].tolist()
+    [0, 0]
+    >>> levelling_what_if(case, added={"ANA": 1}).changes
+    ('ANA Ana: +1 person (capacity 2)',)
+    """
+    res, assignments, words = _changed_inputs(case, capacities, added, removed)
+    pf = case.portfolio
+    changed = replace(pf, assignments=assignments)
+    if priorities:
+        for project, rank in dict(priorities).items():
+            if str(project) in case.priorities.index and rank != case.priorities[str(project)]:
+                words.append(f"{project}: priority {case.priorities[str(project)]} → {rank}")
+    levelled, said = _level_recorded(changed, case.month, priorities=priorities,
+                                     resources=res, schedules=case.schedules, seed=case.seed)
+    before, after = case.levelled.projects, levelled.projects
+    table = pd.DataFrame({
+        "name": before["name"],
+        "priority": before["priority"],
+        "what_if_priority": after["priority"],
+        "finish": before["finish"],
+        "levelled_finish": before["levelled_finish"],
+        "what_if_finish": after["levelled_finish"],
+        "slip": before["slip"],
+        "what_if_slip": after["slip"],
+        "change": (after["slip"] - before["slip"]).astype(np.int64),
+        "reason": after["reason"],
+    }, index=before.index)
+    return LevellingWhatIf(table[list(LEVELLING_COLUMNS)], levelled,
+                           levelled.resources, tuple(words), said)
+
+
+def _day(value) -> str:
+    return "–" if pd.isna(value) else f"{value:%d %b %Y}"
+
+
+def _finish_dumbbell(ax, table: pd.DataFrame) -> None:
+    """Each project's finish: unlevelled forecast, levelled as is, levelled what-if."""
+    rows = table.iloc[::-1]
+    y = np.arange(len(rows))
+    for (k, row) in zip(y, rows.itertuples(), strict=True):
+        ax.plot([row.levelled_finish, row.what_if_finish], [k, k], color="0.75", lw=2.5,
+                zorder=1)
+    ax.scatter(rows["finish"], y, s=90, marker="|", linewidths=2,
+               color=_DUMBBELL["forecast"], zorder=2, label="Forecast, unlevelled",
+               gid="forecast")
+    ax.scatter(rows["levelled_finish"], y, s=45, color=_DUMBBELL["as is"], zorder=3,
+               label="Levelled as it is", gid="as-is")
+    ax.scatter(rows["what_if_finish"], y, s=45, color=_DUMBBELL["what-if"], zorder=4,
+               marker="D", label="Levelled what-if", gid="what-if")
+    labels = [f"{p}  (priority {int(r.what_if_priority)})" for p, r in
+              zip(rows.index, rows.itertuples(), strict=True)]
+    ax.set_yticks(y, labels, fontsize=8)
+    for k, row in zip(y, rows.itertuples(), strict=True):
+        if row.change:  # beside the what-if marker, away from the line
+            later = row.change > 0
+            ax.annotate(f"{row.change:+d} d", (row.what_if_finish, k),
+                        xytext=(7 if later else -7, -3), textcoords="offset points",
+                        ha="left" if later else "right", fontsize=7, gid=f"change-{row.Index}",
+                        color=evm.RAG_COLOURS["red"] if later else evm.RAG_COLOURS["green"])
+    ax.set_title("Project finish: levelled as it is and what-if", loc="left",
+                 fontweight="bold")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8,
+              frameon=False, borderaxespad=0.2)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+class LevellingPanel(_Panel):
+    """The resource levelling what-if panel (build it with :func:`levelling_panel`).
+
+    Attributes
+    ----------
+    case : LevellingCase
+    resource : ipywidgets.Dropdown
+        The resource the controls below change.
+    capacity : ipywidgets.FloatSlider
+        Its capacity [units per working day].
+    people : ipywidgets.BoundedIntText
+        People added alongside it (each +1 unit of capacity).
+    remove : ipywidgets.Checkbox
+        It leaves; ``hand_to`` takes over its work.
+    hand_to : ipywidgets.Dropdown
+        The resource of the same role that takes over (disabled when there is none).
+    project : ipywidgets.Dropdown
+        The project whose rank ``rank`` changes.
+    rank : ipywidgets.BoundedIntText
+        Its priority rank (1 = levelled first).
+    heat_map : ipywidgets.Checkbox
+        Also draw the levelled utilisation by role and month.
+    reset : ipywidgets.Button
+        Back to the portfolio as it is.
+    capacities, added, removed, priorities : dict
+        The changes the controls hold (resource id → capacity, → people added, → heir;
+        project id → rank), only those that differ from the portfolio.
+    as_is : LevellingWhatIf
+        The portfolio as it is (no change).
+    figures : LevellingWhatIf
+        What is shown: :func:`levelling_what_if` of the controls' changes.
+    error : str or None
+        Why the figures were not updated; None when they match the controls.
+    """
+
+    def __init__(self, case: LevellingCase, *, heat_map: bool = True):
+        self.case = case
+        self.error: str | None = None
+        self.as_is = levelling_what_if(case)  # errors raise
+        self.figures = self.as_is
+        self.capacities: dict[str, float] = {}
+        self.added: dict[str, int] = {}
+        self.removed: dict[str, str] = {}
+        self.priorities: dict[str, int] = {}
+        self._shown = self._key()
+        self._loading = False
+        res = case.resources
+        style = {"description_width": "initial"}
+        order = res.sort_values(["delayed_tasks", "open_tasks"], ascending=False, kind="stable")
+        options = [(f"{r.id} {r.name} · {r.role} · capacity {r.capacity:g} · "
+                    f"{r.open_tasks} open tasks, delays {r.delayed_tasks}", r.id)
+                   for r in order.itertuples()]
+        self._capacity0 = dict(zip(res["id"], res["capacity"].astype(float), strict=True))
+        self.resource = ipywidgets.Dropdown(options=options, description="Resource",
+                                            style=style, layout=ipywidgets.Layout(width="46em"))
+        top = max(5.0, float(res["capacity"].max()) * 2 if len(res) else 5.0)
+        self.capacity = ipywidgets.FloatSlider(
+            min=0.0, max=top, step=0.1, readout_format=".1f", description="capacity",
+            style=style, layout=ipywidgets.Layout(width="24em"))
+        self.people = ipywidgets.BoundedIntText(min=0, max=20, description="people added",
+                                                style=style,
+                                                layout=ipywidgets.Layout(width="12em"))
+        self.remove = ipywidgets.Checkbox(value=False, description="remove, work goes to",
+                                          indent=False, layout=ipywidgets.Layout(width="13em"))
+        self.hand_to = ipywidgets.Dropdown(options=[], layout=ipywidgets.Layout(width="18em"))
+        slipping = case.levelled.projects.sort_values("slip", ascending=False, kind="stable")
+        self.project = ipywidgets.Dropdown(
+            options=[(f"{p} {r['name']} · priority {r['priority']} · slip {r['slip']} d", p)
+                     for p, r in slipping.iterrows()],
+            description="Project", style=style, layout=ipywidgets.Layout(width="34em"))
+        ranks = case.priorities
+        self.rank = ipywidgets.BoundedIntText(min=1, max=max(int(ranks.max()), len(ranks)) + 1
+                                              if len(ranks) else 1,
+                                              description="priority rank", style=style,
+                                              layout=ipywidgets.Layout(width="12em"))
+        self.heat_map = ipywidgets.Checkbox(value=bool(heat_map), indent=False,
+                                            description="heat map of the levelled loading")
+        self.reset = ipywidgets.Button(description="Reset", icon="undo",
+                                       tooltip="The portfolio as it is")
+        self._message = ipywidgets.HTML()
+        self._changes = ipywidgets.HTML()
+        self._table = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        budget = (f"{case.schedules:,} schedules per levelling, seed {case.seed}. Change a "
+                  "resource's capacity, add people to it or remove it (its work goes to "
+                  "another resource of its role), or change a project's priority; every "
+                  "project's levelled finish is compared with the portfolio as it is.")
+        super().__init__(children=[
+            ipywidgets.HTML(f"<b>Resource levelling what-if: {html.escape(case.name)}</b>. "
+                            f"{html.escape(budget)}"),
+            self.resource,
+            ipywidgets.HBox([self.capacity, self.people, self.remove, self.hand_to]),
+            ipywidgets.HBox([self.project, self.rank]),
+            ipywidgets.HBox([self.heat_map, self.reset]),
+            self._message, self._changes, self._table, self._chart,
+        ])
+        self._load_resource()
+        self._load_project()
+        self.resource.observe(self._load_resource, names="value")
+        self.project.observe(self._load_project, names="value")
+        for control in (self.capacity, self.people, self.remove, self.hand_to):
+            control.observe(self._resource_changed, names="value")
+        self.rank.observe(self._rank_changed, names="value")
+        self.heat_map.observe(lambda change: self._show(), names="value")
+        self.reset.on_click(self._reset)
+        self._show()
+
+    # -- state ------------------------------------------------------------------------------
+    def _key(self):
+        return (tuple(sorted(self.capacities.items())), tuple(sorted(self.added.items())),
+                tuple(sorted(self.removed.items())), tuple(sorted(self.priorities.items())))
+
+    def _heirs(self, rid: str) -> list[str]:
+        res = self.case.resources
+        role = res.loc[res["id"] == rid, "role"].iloc[0]
+        same = res[(res["role"] == role) & (res["id"] != rid)]
+        return same.sort_values("capacity", ascending=False, kind="stable")["id"].tolist()
+
+    def _load_resource(self, change=None) -> None:
+        rid = self.resource.value
+        if rid is None:
+            return
+        self._loading = True
+        try:
+            self.capacity.value = self.capacities.get(rid, self._capacity0[rid])
+            self.people.value = self.added.get(rid, 0)
+            heirs = self._heirs(rid)
+            names = self.case.resources.set_index("id")["name"]
+            self.hand_to.options = [(f"{h} {names[h]}", h) for h in heirs]
+            self.hand_to.value = self.removed.get(rid, heirs[0] if heirs else None)
+            self.remove.value = rid in self.removed
+            self.remove.disabled = not heirs
+            self.hand_to.disabled = not heirs
+            self.remove.description = ("remove, work goes to" if heirs
+                                       else "remove (nobody else has its role)")
+        finally:
+            self._loading = False
+
+    def _load_project(self, change=None) -> None:
+        pid = self.project.value
+        if pid is None:
+            return
+        self._loading = True
+        try:
+            self.rank.value = int(self.priorities.get(pid, self.case.priorities[pid]))
+        finally:
+            self._loading = False
+
+    def _resource_changed(self, change=None) -> None:
+        if self._loading or self.resource.value is None:
+            return
+        rid = self.resource.value
+        capacity = round(float(self.capacity.value), 6)
+        if np.isclose(capacity, self._capacity0[rid]):
+            self.capacities.pop(rid, None)
+        else:
+            self.capacities[rid] = capacity
+        if int(self.people.value):
+            self.added[rid] = int(self.people.value)
+        else:
+            self.added.pop(rid, None)
+        if self.remove.value and self.hand_to.value is not None:
+            self.removed[rid] = self.hand_to.value
+        else:
+            self.removed.pop(rid, None)
+        self._update()
+
+    def _rank_changed(self, change=None) -> None:
+        if self._loading or self.project.value is None:
+            return
+        pid, rank = self.project.value, int(self.rank.value)
+        if rank == int(self.case.priorities[pid]):
+            self.priorities.pop(pid, None)
+        else:
+            self.priorities[pid] = rank
+        self._update()
+
+    def _reset(self, button=None) -> None:
+        self.capacities.clear()
+        self.added.clear()
+        self.removed.clear()
+        self.priorities.clear()
+        self._load_resource()
+        self._load_project()
+        self._update()
+
+    def _update(self) -> None:
+        key = self._key()
+        if key == self._shown:
+            self._updated()
+            return
+        try:
+            figures = levelling_what_if(self.case, priorities=self.priorities or None,
+                                        capacities=self.capacities or None,
+                                        added=self.added or None,
+                                        removed=self.removed or None)
+        except PMOError as exc:
+            self._not_updated("Not levelled", exc)
+            return
+        self.figures, self._shown = figures, key
+        self._updated()
+        self._show()
+
+    # -- display ----------------------------------------------------------------------------
+    def _show(self) -> None:
+        self._changes.value = self._changes_html()
+        self._table.value = self._table_html()
+        self._chart.value = self._chart_png()
+
+    def _changes_html(self) -> str:
+        said = self.figures.changes
+        text = ("; ".join(html.escape(s) for s in said) if said
+                else "none: the portfolio as it is")
+        notes = "".join(f"<div style='color:#616161; font-size:0.85em'>Note: "
+                        f"{html.escape(w)}</div>" for w in self.figures.warnings)
+        return f"<div style='margin:0.3em 0'><b>Changes:</b> {text}</div>{notes}"
+
+    def _table_html(self) -> str:
+        t = self.figures.table
+        head = "".join(f"<th style='text-align:{a}; padding:0 0.6em'>{h}</th>" for h, a in (
+            ("Project", "left"), ("Priority", "right"), ("Forecast finish", "right"),
+            ("Levelled as it is", "right"), ("What-if", "right"), ("Change [d]", "right"),
+            ("Why it slips (what-if)", "left")))
+        rows = []
+        for pid, r in t.iterrows():
+            colour = (evm.RAG_COLOURS["red"] if r["change"] > 0 else
+                      evm.RAG_COLOURS["green"] if r["change"] < 0 else "inherit")
+            prio = (f"{r['priority']}" if r["priority"] == r["what_if_priority"]
+                    else f"{r['priority']} → <b>{r['what_if_priority']}</b>")
+            rows.append(
+                f"<tr><td style='padding:0 0.6em'>{html.escape(str(pid))} "
+                f"{html.escape(str(r['name']))}</td>"
+                f"<td style='text-align:right; padding:0 0.6em'>{prio}</td>"
+                f"<td style='text-align:right; padding:0 0.6em'>{_day(r['finish'])}</td>"
+                f"<td style='text-align:right; padding:0 0.6em'>"
+                f"{_day(r['levelled_finish'])}</td>"
+                f"<td style='text-align:right; padding:0 0.6em'><b>"
+                f"{_day(r['what_if_finish'])}</b></td>"
+                f"<td style='text-align:right; padding:0 0.6em; color:{colour}'>"
+                f"{r['change']:+d}</td>"
+                f"<td style='padding:0 0.6em; font-size:0.85em'>"
+                f"{html.escape(str(r['reason']))}</td></tr>")
+        return f"<table style='margin:0.4em 0'><tr>{head}</tr>{''.join(rows)}</table>"
+
+    def _chart_png(self) -> bytes:
+        table = self.figures.table.dropna(subset=["finish", "what_if_finish"])
+        heat = bool(self.heat_map.value)
+        load = self.figures.levelled.loading(levelled=True) if heat else None
+        height = 0.32 * len(table) + 1.4
+        if heat:
+            rows = load.utilisation.shape[1]
+            fig = Figure(figsize=(13, height + 0.3 * rows + 1.8), layout="constrained")
+            top, bottom = fig.subplots(2, 1, height_ratios=[height, 0.3 * rows + 1.8])
+        else:
+            fig = Figure(figsize=(13, height), layout="constrained")
+            top, bottom = fig.subplots(1, 1), None
+        _finish_dumbbell(top, table)
+        if heat:
+            plots.utilisation_heat_map(load, ax=bottom,
+                                       title="Utilisation by role and month, levelled what-if")
+        return _figure_png(fig)
+
+
+def levelling_panel(portfolio: Portfolio, month=None, *, schedules: int = 200, seed=0,
+                    heat_map: bool = True) -> LevellingPanel:
+    """A what-if panel: how do people, capacities and priorities move the levelled finishes?
+
+    Pick a resource and change its capacity, add people alongside it or remove it (another
+    resource of its role takes over its work); pick a project and change its priority rank.
+    On every change the panel levels the portfolio's unfinished work again
+    (:func:`levelling_what_if`, with the same budget and seed) and shows, per project, the
+    unlevelled forecast finish, the levelled finish as it is and with the changes, the
+    change in working days and the reason it slips; a dumbbell chart of the three finishes
+    and, optionally, the heat map of the levelled utilisation by role and month
+    (:func:`pmo_lib.plots.utilisation_heat_map`).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period, optional
+        Status month (default: the latest with status data).
+    schedules : int, keyword-only
+        Levelling budget per update: small, so the panel answers in a moment.
+    seed : int, keyword-only
+        Seed of the levelling (fixed, so only the controls move the dates).
+    heat_map : bool, keyword-only
+        Draw the heat map under the chart at first (a checkbox switches it).
+
+    Returns
+    -------
+    LevellingPanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell. Its ``figures`` and
+        ``as_is`` attributes hold what it shows.
+
+    Raises
+    ------
+    MissingDataError, DataValidationError, UnknownReferenceError, ScheduleError
+        As :func:`levelling_case`.
+
+    Examples
+    --------
+    >>> from pmo_lib.exercises import resources as training
+    >>> panel = levelling_panel(training.two_project_portfolio(), schedules=20,
+    ...                         heat_map=False)
+    >>> panel.figures.table["what_if_slip"].to_dict()
+    {'WEB': 0, 'RPT': 2}
+    >>> panel.resource.value = "ANA"
+    >>> panel.people.value = 1
+    >>> panel.figures.table["what_if_slip"].to_dict(), panel.figures.changes
+    ({'WEB': 0, 'RPT': 0}, ('ANA Ana: +1 person (capacity 2)',))
+    """
+    return LevellingPanel(levelling_case(portfolio, month, schedules=schedules, seed=seed),
+                          heat_map=heat_map)
+
+
+# ----------------------------------------------------------------------------------------
+# Portfolio selection what-if: the best selection under a budget (pmo_lib.portfolio.select)
+# ----------------------------------------------------------------------------------------
+#: What a candidate can be set to in :func:`selection_case`: ``"free"`` (the optimiser
+#: decides, even for a candidate the data marks mandatory), ``"in"`` (forced in: mandatory)
+#: and ``"out"`` (forced out: never selected, nor anything that requires it).
+FORCE_CHOICES = ("free", "in", "out")
+#: What :func:`selection_case` maximises: the candidates' ``value`` column, or their weighted
+#: score in points (100 × :func:`pmo_lib.portfolio.score`).
+SELECTION_OBJECTIVES = ("value", "score")
+#: Columns of :attr:`SelectionCase.table`, in order (those the candidates have).
+SELECTION_COLUMNS = ("id", "name", "programme", "value", "score", "rank", "points", "cost",
+                     "forced", "selected", "reason")
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionCase:
+    """The best selection of candidates at a budget, as :func:`selection_panel` shows it.
+
+    Build it with :func:`selection_case`.
+
+    Attributes
+    ----------
+    budget : float
+        The total budget. [cur]
+    objective : str
+        What is maximised (:data:`SELECTION_OBJECTIVES`): ``"value"`` or ``"score"``.
+    weights : Series or None
+        The criterion weights, scaled to add up to 1 (None without weights).
+    table : DataFrame
+        Every candidate, in input order (RangeIndex), with the columns of
+        :data:`SELECTION_COLUMNS` it has: ``id``, ``name``, ``programme``, ``value`` (the
+        candidates' value column) [cur], ``score`` (0–1), ``rank`` (1 = best score) and
+        ``points`` (100 × score, to 0.1) with weights; ``cost`` [cur]; ``forced``
+        (``"in"`` for a mandatory or forced-in candidate, ``"out"`` for a forced-out one or
+        one that requires it, else ``""``); ``selected`` (bool) and ``reason`` (why an
+        unselected candidate is out, as :attr:`pmo_lib.portfolio.Selection.table` says it,
+        or ``"forced out"`` and ``"requires X (forced out)"``).
+    selection : Selection
+        :func:`pmo_lib.portfolio.select` of the candidates that are not forced out.
+    chosen : tuple of str
+        The selected ids, in input order.
+    total : float
+        The maximised total: the value, or the points, of the selection.
+    totals : Series
+        ``count``, ``cost`` and ``slack`` (budget − cost) [cur] of the selection, its
+        ``value`` [cur] (with a value column) and ``points`` (with weights).
+    previous_budget : float or None
+        The budget compared with (None: none).
+    enters, leaves : tuple of str
+        Ids selected now but not at ``previous_budget``, and the reverse (input order).
+    changes : DataFrame
+        One row per candidate that enters or leaves: ``id``, ``change`` (``"enters"`` or
+        ``"leaves"``), ``value`` (of the objective), ``cost`` and ``reason`` (why it was out
+        before, or is out now).
+    frontier : DataFrame or None
+        :func:`pmo_lib.portfolio.frontier` of the same candidates and constraints (its
+        ``value`` is the objective), or None when not computed.
+    currency : str
+    """
+
+    budget: float
+    objective: str
+    weights: pd.Series | None
+    table: pd.DataFrame
+    selection: object
+    chosen: tuple[str, ...]
+    total: float
+    totals: pd.Series
+    previous_budget: float | None
+    enters: tuple[str, ...]
+    leaves: tuple[str, ...]
+    changes: pd.DataFrame
+    frontier: pd.DataFrame | None
+    currency: str = "EUR"
+
+    def __repr__(self) -> str:
+        return (f"SelectionCase(budget {self.budget:,.0f}: {len(self.chosen)} of "
+                f"{len(self.table)} chosen, {self.objective} {self.total:,.1f}, cost "
+                f"{self.totals['cost']:,.0f})")
+
+
+def _candidate_ids(candidates: pd.DataFrame) -> list[str]:
+    source = candidates["id"] if "id" in candidates.columns else candidates.index
+    return [str(v).strip() for v in source]
+
+
+def _id_cell(cell) -> list[str]:
+    """Ids of a ``requires`` / ``excludes`` cell (text separated by ``;`` or a sequence)."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return []
+    items = cell.split(";") if isinstance(cell, str) else list(cell)
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def _force_map(force, ids: list[str]) -> dict[str, str]:
+    """``force`` checked: id → one of :data:`FORCE_CHOICES`."""
+    force = dict(force or {})
+    unknown = [str(k) for k in force if str(k) not in set(ids)]
+    if unknown:
+        raise UnknownReferenceError([Problem(
+            "selection_case", None, k, "force",
+            f"not a candidate; candidates: {_listing(ids)}") for k in unknown])
+    out = {}
+    for k, v in force.items():
+        check_choice(v, FORCE_CHOICES, "selection_case", "force", f"choice for {k}")
+        out[str(k)] = v
+    return out
+
+
+def _forced_out(table: pd.DataFrame, out: set[str]) -> dict[str, str]:
+    """Every candidate that cannot be selected when ``out`` are forced out: id → reason."""
+    reasons = {i: "forced out" for i in out}
+    requires = dict(zip(table["id"], table["requires"], strict=True)) \
+        if "requires" in table.columns else {}
+    grew = True
+    while grew:
+        grew = False
+        for i, cell in requires.items():
+            if i in reasons:
+                continue
+            missing = [r for r in _id_cell(cell) if r in reasons]
+            if missing:
+                reasons[i] = "; ".join(f"requires {r} (forced out)" for r in missing)
+                grew = True
+    return reasons
+
+
+def selection_case(candidates: pd.DataFrame, budget: float, *, objective: str = "value",
+                   weights=None, scales=None, higher_is_better=None, force=None,
+                   previous_budget: float | None = None, demand: pd.DataFrame | None = None,
+                   capacity: pd.DataFrame | None = None, frontier: bool | int = True,
+                   currency: str = "EUR") -> SelectionCase:
+    """The best selection of candidate projects at a budget, with what changed and the
+    efficient frontier: what :func:`selection_panel` shows.
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        As for :func:`pmo_lib.portfolio.select`: ``id`` (or the index), ``cost`` [cur],
+        ``value`` [cur] (needed when ``objective`` is ``"value"``), optionally ``name``,
+        ``programme``, ``mandatory``, ``requires``, ``excludes`` and criterion columns.
+    budget : float
+        The total budget. [cur]
+    objective : str
+        :data:`SELECTION_OBJECTIVES`: maximise the ``value`` column (default) or the
+        weighted score in points (``"score"``, needs ``weights``).
+    weights : dict, Series or AhpResult, optional
+        Criterion weights of :func:`pmo_lib.portfolio.score` (with ``scales`` and
+        ``higher_is_better``): the table shows each candidate's score, rank and points.
+    scales, higher_is_better : optional
+        As for :func:`pmo_lib.portfolio.score`.
+    force : mapping, optional
+        Candidate id → :data:`FORCE_CHOICES`: ``"in"`` makes it mandatory, ``"free"``
+        lifts a mandate of the data, ``"out"`` removes it (and every candidate that requires
+        it, directly or not). Candidates not named keep the data's ``mandatory``.
+    previous_budget : float, optional
+        A budget to compare with: :attr:`SelectionCase.enters` and ``leaves``.
+    demand, capacity : DataFrame, optional
+        Role demand and capacity, as for :func:`pmo_lib.portfolio.select` (the rows of
+        candidates forced out are dropped).
+    frontier : bool or int
+        True (default): the efficient frontier at every breakpoint; an int ≥ 2: at that many
+        budgets evenly spaced; False: not computed (``frontier`` is None).
+    currency : str
+
+    Returns
+    -------
+    SelectionCase
+
+    Raises
+    ------
+    DataValidationError
+        An unknown ``objective`` or force choice, ``"score"`` without ``weights``, bad
+        candidates, weights or budget (as :func:`pmo_lib.portfolio.select` and
+        :func:`~pmo_lib.portfolio.score`).
+    MissingDataError
+        No ``value`` column with the ``"value"`` objective; a criterion column missing.
+    UnknownReferenceError
+        ``force`` naming an unknown candidate; references as for
+        :func:`~pmo_lib.portfolio.select`.
+    InfeasibleError
+        No selection fits: the mandatory (and forced-in) candidates exceed the budget or a
+        capacity, or exclude each other, or one requires a candidate forced out.
+
+    Examples
+    --------
+    Funding down the list by value takes A (6) and then nothing fits; B and C are worth more.
+
+    >>> c = pd.DataFrame({"id": ["A", "B", "C"], "value": [60, 50, 45], "cost": [6, 5, 5]})
+    >>> case = selection_case(c, 10)
+    >>> case.chosen, case.total, float(case.totals["slack"])
+    (('B', 'C'), 95.0, 0.0)
+    >>> case.frontier[["budget", "value", "chosen"]]
+       budget  value  chosen
+    0     0.0    0.0      ()
+    1     5.0   50.0    (B,)
+    2     6.0   60.0    (A,)
+    3    10.0   95.0  (B, C)
+    4    11.0  110.0  (A, B)
+    5    16.0  155.0  (A, B, C)
+    >>> selection_case(c, 11, previous_budget=10, frontier=False).changes
+      id  change  value  cost                                 reason
+    0  A  enters   60.0   6.0  does not fit the budget (needs 6, 0 left)
+    1  C  leaves   45.0   5.0  does not fit the budget (needs 5, 0 left)
+    >>> selection_case(c, 10, force={"A": "in"}, frontier=False).chosen
+    ('A',)
+    """
+    from . import portfolio as engine
+    from ._util import require_columns
+    from .errors import InfeasibleError
+
+    check_choice(objective, SELECTION_OBJECTIVES, "selection_case", "objective", "objective")
+    require_columns(candidates, "candidates", ["cost"], "candidates table")
+    if objective == "score" and weights is None:
+        raise DataValidationError(Problem(
+            "selection_case", None, None, "weights",
+            "the objective 'score' maximises the weighted score: give the criterion weights"))
+    if objective == "value":
+        require_columns(candidates, "candidates", ["value"], "candidates table")
+    table = candidates.reset_index(drop="id" in candidates.columns)
+    if "id" not in table.columns:
+        table = table.rename(columns={table.columns[0]: "id"})
+    table["id"] = _candidate_ids(table)
+    ids = table["id"].tolist()
+    forced = _force_map(force, ids)
+    shown = pd.DataFrame({"id": ids})
+    for col in ("name", "programme", "value"):
+        if col in table.columns:
+            shown[col] = table[col].to_numpy()
+    unit_weights = None
+    if weights is not None:
+        scored = engine.score(table, weights, scales=scales, higher_is_better=higher_is_better)
+        by_id = scored.set_index("id")
+        shown["score"] = by_id.loc[ids, "score"].to_numpy()
+        shown["rank"] = by_id.loc[ids, "rank"].to_numpy()
+        shown["points"] = np.round(100 * shown["score"].to_numpy() + 1e-9, 1)
+        raw = (weights.weights if isinstance(weights, engine.AhpResult)
+               else pd.Series(dict(weights)) if isinstance(weights, Mapping)
+               else pd.Series(weights))
+        raw = pd.to_numeric(raw).astype(float)  # checked by score above
+        unit_weights = raw / raw.sum()
+    work = table.copy()
+    if objective == "score":
+        work["value"] = shown["points"].to_numpy()
+    checked = engine.check_candidates(work)  # errors name the row, candidate and column
+    mandatory = dict(zip(ids, checked["mandatory"].astype(bool), strict=True))
+    for k, choice in forced.items():
+        if choice != "out":
+            mandatory[k] = choice == "in"
+    removed = _forced_out(work, {k for k, v in forced.items() if v == "out"})
+    stuck = [k for k in removed if mandatory[k] and forced.get(k) != "out"]
+    if stuck:
+        raise InfeasibleError([Problem(
+            "selection_case", None, k, "force",
+            f"is mandatory but {removed[k]}: free it, or do not force the other out")
+            for k in stuck])
+    keep = [i for i in ids if i not in removed]
+    effective = pd.DataFrame({"id": keep,
+                              "value": checked.set_index("id").loc[keep, "value"].to_numpy(),
+                              "cost": checked.set_index("id").loc[keep, "cost"].to_numpy(),
+                              "mandatory": [mandatory[i] for i in keep]})
+    for col in ("requires", "excludes"):
+        if col in work.columns:
+            cells = work.set_index("id").loc[keep, col]
+            effective[col] = [";".join(r for r in _id_cell(v) if r not in removed)
+                              for v in cells]
+    if demand is not None and "candidate_id" in demand.columns:
+        demand = demand[~demand["candidate_id"].astype(str).isin(removed)]
+    if not keep:
+        raise InfeasibleError(Problem("selection_case", None, None, "force",
+                                      "every candidate is forced out: nothing to select"))
+    kw = {"demand": demand, "capacity": capacity}
+    selection, enters, leaves = None, (), ()
+    changes = pd.DataFrame(columns=["id", "change", "value", "cost", "reason"])
+    if previous_budget is not None:
+        try:
+            change = engine.budget_change(effective, previous_budget, budget, **kw)
+        except InfeasibleError:
+            change = None  # the old budget did not fit: only the new one is shown
+        if change is not None:
+            selection, enters, leaves = change.after, change.enters, change.leaves
+            changes = change.table
+    if selection is None:
+        selection = engine.select(effective, budget, **kw)
+    if frontier is True:
+        front = engine.frontier(effective, **kw)
+    elif frontier is False or frontier is None:
+        front = None
+    else:
+        front = engine.frontier(effective, points=frontier, **kw)
+    picked = selection.table.set_index("id")
+    shown["cost"] = checked["cost"].to_numpy()
+    shown["forced"] = ["out" if i in removed else "in" if mandatory[i] else "" for i in ids]
+    shown["selected"] = [bool(picked.at[i, "selected"]) if i in picked.index else False
+                         for i in ids]
+    shown["reason"] = [removed[i] if i in removed else str(picked.at[i, "reason"])
+                       for i in ids]
+    chosen = selection.chosen
+    totals = {"count": len(chosen), "cost": selection.cost,
+              "slack": float(budget) - selection.cost}
+    if "value" in shown.columns:
+        totals["value"] = float(pd.to_numeric(shown.loc[shown["selected"], "value"]).sum())
+    if "points" in shown.columns:
+        totals["points"] = float(shown.loc[shown["selected"], "points"].sum())
+    columns = [c for c in SELECTION_COLUMNS if c in shown.columns]
+    return SelectionCase(
+        budget=float(budget), objective=objective, weights=unit_weights,
+        table=shown[columns], selection=selection, chosen=chosen, total=selection.value,
+        totals=pd.Series(totals, dtype=float), previous_budget=None if previous_budget is None
+        else float(previous_budget), enters=tuple(enters), leaves=tuple(leaves),
+        changes=changes.reset_index(drop=True), frontier=front, currency=currency)
+
+
+def _nice_step(span: float) -> float:
+    """A round slider step (1, 2 or 5 × a power of ten) giving about 100 steps over span."""
+    if not np.isfinite(span) or span <= 0:
+        return 1.0
+    raw = span / 100
+    power = 10 ** np.floor(np.log10(raw))
+    return float(min(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+
+
+class SelectionPanel(_Panel):
+    """The portfolio selection what-if panel (build it with :func:`selection_panel`).
+
+    Attributes
+    ----------
+    budget : ipywidgets.FloatSlider
+        The total budget. [cur]
+    objective : ipywidgets.ToggleButtons or None
+        What is maximised (:data:`SELECTION_OBJECTIVES`); None without weights (the value).
+    weights : dict
+        Criterion → ``ipywidgets.FloatSlider``: its weight in points (empty without
+        weights).
+    force : dict
+        Candidate id → ``ipywidgets.Dropdown`` of :data:`FORCE_CHOICES` (``"in"`` for a
+        candidate the data marks mandatory, ``"free"`` for the others at the start).
+    reset : ipywidgets.Button
+        Back to the starting budget, objective, weights and choices.
+    case : SelectionCase
+        What is shown: :func:`selection_case` of the controls' values, compared with the
+        budget before the last move of the budget slider.
+    frontier : DataFrame
+        The efficient frontier shown (computed again only when the objective, the weights
+        or the choices change).
+    error : str or None
+        Why the figures were not updated; None when they match the controls.
+    """
+
+    def __init__(self, candidates: pd.DataFrame, budget: float, *, objective: str,
+                 weights, scales, higher_is_better, force, demand, capacity, frontier,
+                 currency: str):
+        self.candidates = candidates
+        self._fixed = {"scales": scales, "higher_is_better": higher_is_better,
+                       "demand": demand, "capacity": capacity, "currency": currency}
+        self._frontier_option = frontier
+        self.error: str | None = None
+        self.case = selection_case(candidates, budget, objective=objective, weights=weights,
+                                   scales=scales, higher_is_better=higher_is_better,
+                                   force=force, demand=demand, capacity=capacity,
+                                   frontier=frontier, currency=currency)  # errors raise
+        self.frontier = self.case.frontier
+        self._previous: float | None = None
+        self._loading = False
+        style = {"description_width": "initial"}
+        costs = self.case.table["cost"].astype(float)
+        step = _nice_step(float(costs.sum()))
+        top = float(np.ceil(max(costs.sum(), float(budget)) / step) * step)
+        self.budget = ipywidgets.FloatSlider(
+            value=float(budget), min=0.0, max=top, step=step, readout_format=",.0f",
+            description=f"Budget [{currency}]", style=style, continuous_update=False,
+            layout=ipywidgets.Layout(width="44em"))
+        self.objective = None
+        if weights is not None:
+            self.objective = ipywidgets.ToggleButtons(
+                options=[("Maximise value", "value"), ("Maximise weighted score", "score")],
+                value=objective, style={"button_width": "15em"})
+            if "value" not in candidates.columns:
+                self.objective.options = [("Maximise weighted score", "score")]
+        start = self.case.weights
+        self.weights: dict[str, ipywidgets.FloatSlider] = {}
+        if start is not None:
+            raw = (weights.weights if hasattr(weights, "weights") else
+                   pd.Series(dict(weights)) if isinstance(weights, Mapping)
+                   else pd.Series(weights)).astype(float)
+            for c in start.index:
+                self.weights[str(c)] = ipywidgets.FloatSlider(
+                    value=round(float(raw[c]) / float(raw.sum()) * 100, 1), min=0.0,
+                    max=100.0, step=0.5, readout_format=".1f", continuous_update=False,
+                    description=str(c).replace("_", " "), style=style)
+        self.force: dict[str, ipywidgets.Dropdown] = {}
+        rows = []
+        for r in self.case.table.itertuples(index=False):
+            cid = str(r.id)
+            first = (dict(force or {}).get(cid)
+                     or ("out" if r.forced == "out" else "in" if r.forced == "in" else "free"))
+            self.force[cid] = ipywidgets.Dropdown(
+                options=list(FORCE_CHOICES), value=first, description=cid,
+                layout=ipywidgets.Layout(width="12em"), style={"description_width": "5em"})
+            rows.append(self.force[cid])
+        self._start = {"budget": float(budget), "objective": objective,
+                       "weights": {k: w.value for k, w in self.weights.items()},
+                       "force": {k: d.value for k, d in self.force.items()}}
+        self._key = self._settings_key(objective, self.weight_values, self.choices)
+        self.reset = ipywidgets.Button(description="Reset", icon="undo",
+                                       tooltip="Back to the starting budget and choices")
+        self._message = ipywidgets.HTML()
+        self._summary = ipywidgets.HTML()
+        self._table = ipywidgets.HTML()
+        self._chart = ipywidgets.Image(format="png")
+        controls = [ipywidgets.HBox([self.budget, self.reset])]
+        if self.objective is not None:
+            controls.append(self.objective)
+        if self.weights:
+            controls.append(ipywidgets.HTML("<i>Criterion weights (points; they are scaled "
+                                            "to add up to 1):</i>"))
+            controls.append(ipywidgets.HBox(list(self.weights.values()),
+                                            layout=ipywidgets.Layout(flex_flow="row wrap")))
+        controls.append(ipywidgets.HTML("<i>Each candidate: free (the optimiser decides), "
+                                        "in (mandatory) or out:</i>"))
+        controls.append(ipywidgets.HBox(rows, layout=ipywidgets.Layout(flex_flow="row wrap")))
+        super().__init__(children=[
+            ipywidgets.HTML("<b>Portfolio selection what-if</b>: the most valuable set of "
+                            "candidates within the budget, with the mandatory, dependent and "
+                            "mutually exclusive ones (an exact optimisation, "
+                            "pmo_lib.portfolio.select). Move the budget, change what is "
+                            "maximised or the weights, force a candidate in or out."),
+            *controls, self._message, self._summary, self._table, self._chart,
+        ])
+        self.budget.observe(self._budget_moved, names="value")
+        watched = [*self.weights.values(), *self.force.values()]
+        if self.objective is not None:
+            watched.append(self.objective)
+        for control in watched:
+            control.observe(self._update, names="value")
+        self.reset.on_click(self._reset)
+        self._show()
+
+    @staticmethod
+    def _settings_key(objective: str, weights: dict | None, choices: dict) -> tuple:
+        """What the frontier depends on: the objective, the weights when the weighted score
+        is maximised, and the choices."""
+        w = tuple(sorted(weights.items())) if weights and objective == "score" else ()
+        return objective, w, tuple(sorted(choices.items()))
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """The candidates' choices (:data:`FORCE_CHOICES`), by id."""
+        return {k: d.value for k, d in self.force.items()}
+
+    @property
+    def weight_values(self) -> dict[str, float] | None:
+        """The weights of the sliders (points), or None without weights."""
+        return {k: float(s.value) for k, s in self.weights.items()} or None
+
+    def _budget_moved(self, change) -> None:
+        if not self._loading:
+            self._previous = float(change["old"])
+        self._update()
+
+    def _reset(self, button=None) -> None:
+        self._loading = True
+        try:
+            self.budget.value = self._start["budget"]
+            if self.objective is not None:
+                self.objective.value = self._start["objective"]
+            for k, v in self._start["weights"].items():
+                self.weights[k].value = v
+            for k, v in self._start["force"].items():
+                self.force[k].value = v
+            self._previous = None
+        finally:
+            self._loading = False
+        self._update()
+
+    def _update(self, change=None) -> None:
+        if self._loading:
+            return
+        objective = self.objective.value if self.objective is not None else "value"
+        weights = self.weight_values
+        key = self._settings_key(objective, weights, self.choices)
+        same = key == self._key and self.frontier is not None
+        try:
+            case = selection_case(
+                self.candidates, float(self.budget.value), objective=objective,
+                weights=weights, force=self.choices, previous_budget=self._previous,
+                frontier=False if same else self._frontier_option,
+                scales=self._fixed["scales"], higher_is_better=self._fixed["higher_is_better"],
+                demand=self._fixed["demand"], capacity=self._fixed["capacity"],
+                currency=self._fixed["currency"])
+        except PMOError as exc:
+            self._not_updated("Not updated", exc)
+            return
+        if not same:
+            self.frontier, self._key = case.frontier, key
+        self.case = replace(case, frontier=self.frontier)
+        self._updated()
+        self._show()
+
+    def _show(self) -> None:
+        self._summary.value = self._summary_html()
+        self._table.value = self._table_html()
+        self._chart.value = self._chart_png()
+
+    def _summary_html(self) -> str:
+        case, cur = self.case, self.case.currency
+        t = case.totals
+        what = "value" if case.objective == "value" else "weighted score"
+        parts = [f"<b>{int(t['count'])}</b> of {len(case.table)} selected; cost "
+                 f"<b>{t['cost']:,.0f} {cur}</b> of a budget of {case.budget:,.0f} "
+                 f"({t['slack']:,.0f} left)"]
+        if "value" in t.index:
+            parts.append(f"value <b>{t['value']:,.0f}</b>")
+        if "points" in t.index:
+            parts.append(f"weighted score <b>{t['points']:,.1f}</b> points")
+        text = "; ".join(parts) + f". Maximised: the {what}."
+        if case.previous_budget is not None:
+            moved = ", ".join([*(f"+{c}" for c in case.enters), *(f"−{c}" for c in case.leaves)])
+            text += (f"<br>Against a budget of {case.previous_budget:,.0f}: "
+                     f"{html.escape(moved) if moved else 'no change'}.")
+            for r in case.changes.itertuples(index=False):
+                why = "was out: " if r.change == "enters" else "is out: "
+                text += (f"<br>&nbsp;&nbsp;{html.escape(str(r.id))} {r.change} "
+                         f"({why}{html.escape(str(r.reason))})")
+        return f"<div style='margin:0.4em 0'>{text}</div>"
+
+    def _table_html(self) -> str:
+        table = self.case.table
+        head = "".join(f"<th style='padding:0 0.6em; text-align:left'>{html.escape(c)}</th>"
+                       for c in table.columns)
+        body = []
+        for r in table.itertuples(index=False):
+            style = ("font-weight:bold; color:#2e7d32" if r.selected else
+                     "color:#9e9e9e" if r.forced == "out" else "")
+            cells = []
+            for c, v in zip(table.columns, r, strict=True):
+                if c in ("value", "cost"):
+                    text = f"{float(v):,.0f}"
+                elif c == "score":
+                    text = f"{float(v):.3f}"
+                elif c == "points":
+                    text = f"{float(v):.1f}"
+                elif c == "selected":
+                    text = "✔" if v else ""
+                else:
+                    text = str(v)
+                cells.append(f"<td style='padding:0 0.6em'>{html.escape(text)}</td>")
+            body.append(f"<tr style='{style}'>{''.join(cells)}</tr>")
+        return (f"<table style='margin:0.4em 0; font-size:90%'><tr>{head}</tr>"
+                f"{''.join(body)}</table>")
+
+    def _chart_png(self) -> bytes:
+        case = self.case
+        fig = Figure(figsize=(10, 4.2), layout="constrained")
+        ax = fig.subplots()
+        if self.frontier is None:
+            ax.text(0.5, 0.5, "Efficient frontier not computed", ha="center",
+                    transform=ax.transAxes)
+            return _figure_png(fig)
+        money = case.objective == "value"
+        plots.efficient_frontier(
+            self.frontier, budget=case.budget, selection=case.selection,
+            currency=case.currency, ax=ax, value_currency=case.currency if money else None,
+            value_label="value of the selection" if money else
+            "weighted score of the selection [points]")
+        return _figure_png(fig)
+
+
+def selection_panel(candidates: pd.DataFrame, budget: float, *, objective: str | None = None,
+                    weights=None, scales=None, higher_is_better=None, force=None,
+                    demand: pd.DataFrame | None = None, capacity: pd.DataFrame | None = None,
+                    frontier: bool | int = True, currency: str = "EUR") -> SelectionPanel:
+    """A what-if panel: which candidates make the most valuable portfolio at this budget?
+
+    A slider moves the total budget; toggle buttons choose what is maximised (the value, or
+    the weighted score in points) and sliders set the criterion weights (with ``weights``);
+    one drop-down per candidate forces it in (mandatory), out, or leaves it free. The panel
+    shows the selection's count, cost, slack, value and points, what entered and left
+    against the budget before the last move (with the reasons), the table of candidates
+    (selected in green, forced out in grey, why each other one is out) and the efficient
+    frontier with the budget and the selection marked (:func:`selection_case`,
+    :func:`pmo_lib.plots.efficient_frontier`).
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        As for :func:`selection_case`.
+    budget : float
+        The starting budget. [cur]
+    objective : str, optional
+        :data:`SELECTION_OBJECTIVES`; default ``"value"`` when the candidates have a value
+        column, else ``"score"``.
+    weights, scales, higher_is_better, force, demand, capacity, frontier, currency
+        As for :func:`selection_case`.
+
+    Returns
+    -------
+    SelectionPanel
+        An ``ipywidgets.VBox``; display it as the last line of a cell. Its ``case``
+        attribute holds what it shows.
+
+    Raises
+    ------
+    PMOError
+        As :func:`selection_case` for the starting values.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"id": ["A", "B", "C"], "value": [60, 50, 45], "cost": [6, 5, 5]})
+    >>> panel = selection_panel(c, 10)
+    >>> panel.case.chosen
+    ('B', 'C')
+    >>> panel.budget.value = 11
+    >>> panel.case.chosen, panel.case.enters, panel.case.leaves
+    (('A', 'B'), ('A',), ('C',))
+    >>> panel.force["C"].value = "in"
+    >>> panel.case.chosen, panel.case.enters, panel.case.leaves
+    (('A', 'C'), ('A',), ('B',))
+    """
+    if objective is None:
+        objective = "value" if "value" in candidates.columns or weights is None else "score"
+    return SelectionPanel(candidates, budget, objective=objective, weights=weights,
+                          scales=scales, higher_is_better=higher_is_better, force=force,
+                          demand=demand, capacity=capacity, frontier=frontier,
+                          currency=currency)

@@ -64,3 +64,26 @@ def test_bench_levelling_real_subset(capsys):
     rows = _load().main(["--sets", "j30", "--limit", "2", "--schedules", "100"])
     assert rows[0]["instances"] == 2 and rows[0]["of"] == 480
     assert rows[0]["dev_ref"] < 10
+
+
+def test_bench_levelling_cpsat_sets(capsys, data):
+    pytest.importorskip("ortools")
+    rows = _load().main(["--method", "cpsat", "--sets", "j30", "--time-limit", "5",
+                         "--workers", "1", "--data", str(data)])
+    out = capsys.readouterr().out
+    # j301_1: CP-SAT proves 7 above the bound 5; j302_1 meets the bound 4.
+    assert [(r["set"], r["instances"], r["optimal"], r["hits"]) for r in rows] == \
+        [("j30", 2, 2, 2)]
+    assert rows[0]["dev_ref"] == 0 and rows[0]["time"] >= 0
+    assert "method cpsat, time limit 5 s, 1 worker(s)" in out
+    assert "target j30 (cpsat): proven optimal on >= 95 % of the instances within 10 s " \
+           "each: 100.00 %: met" in out
+
+
+def test_bench_levelling_cpsat_files(capsys, data):
+    pytest.importorskip("ortools")
+    files = [str(data / "j30" / "j301_1.sm"), str(data / "j30" / "j302_1.sm")]
+    lines = _load().main(["--method", "cpsat", "--time-limit", "5", *files])
+    assert capsys.readouterr().out.splitlines() == lines
+    assert [line.split()[:2] + line.split()[3:] for line in lines] == [
+        ["j301_1.sm", "7", "OPTIMAL"], ["j302_1.sm", "4", "OPTIMAL"]]

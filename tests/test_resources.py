@@ -276,3 +276,11 @@ def test_portfolio_loading_bad_choice(mini):
         rs.portfolio_loading(mini, freq="Y")
     load = rs.portfolio_loading(mini, freq="D", by="resource_id")
     assert list(load.demand.columns) == list(mini.resources["id"])
+
+
+def test_no_tasks_at_all():
+    """An empty task table (a portfolio with nothing left to do) loads nothing."""
+    tasks = TASKS.iloc[:0]
+    d = rs.demand(tasks, ASSIGNMENTS.iloc[:0], CAL, resources=RESOURCES)
+    assert d.empty and list(d.columns) == ["R1", "R2", "R3"]
+    assert rs.overallocations(tasks, ASSIGNMENTS.iloc[:0], RESOURCES, CAL).empty

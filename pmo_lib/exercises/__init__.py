@@ -26,7 +26,9 @@ One module per training notebook holds its questions: :mod:`~pmo_lib.exercises.w
 ``01_methodologies_and_governance``, :mod:`~pmo_lib.exercises.scheduling` for
 ``02_scheduling_and_the_critical_path``, :mod:`~pmo_lib.exercises.earned_value` for
 ``03_earned_value_and_earned_schedule``, :mod:`~pmo_lib.exercises.risk` for
-``04_risk_and_uncertainty``, :mod:`~pmo_lib.exercises.agile` for
+``04_risk_and_uncertainty``, :mod:`~pmo_lib.exercises.resources` for
+``05_resources_and_levelling``, :mod:`~pmo_lib.exercises.portfolio` for
+``06_portfolio_management``, :mod:`~pmo_lib.exercises.agile` for
 ``07_agile_delivery_metrics``.
 
 Examples
