@@ -29,6 +29,7 @@ import math
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from . import health, plots
+from . import health, plots, resources
 from .errors import DataValidationError, PMOError, Problem, ReportError
 from .evm import (
     GLOSSARY,
@@ -61,13 +62,23 @@ from .schedule import project_summary, schedule_portfolio
 __all__ = [
     "AGILE_COLUMNS",
     "FORECAST_COLUMNS",
+    "FRONTIER_STEP",
+    "HANDOVER_SLIP",
     "HEADLINE_TAG",
     "INDICATOR_COLUMNS",
+    "LEVELLING_COLUMNS",
+    "LEVELLING_SCHEDULES",
+    "LINK_COLUMNS",
+    "LINK_MARGIN",
+    "OVERALLOCATION_COLUMNS",
     "PARAMETERS",
+    "PORTFOLIO_WEIGHTS",
     "REPORT_NAME",
     "REPORT_NOTEBOOK",
     "REPORT_THRESHOLDS",
+    "RESOURCE_MONTHS",
     "RISK_COLUMNS",
+    "ROLLUP_COLUMNS",
     "SCHEDULE_COLUMNS",
     "SCHEDULE_RISK_COLUMNS",
     "TABLE_COLUMNS",
@@ -77,12 +88,16 @@ __all__ = [
     "agile_burnups",
     "agile_status",
     "agile_table",
+    "candidate_ranking",
     "compliance_messages",
     "compliance_summary",
     "critical_path_changes",
     "dcma_messages",
     "dcma_summary",
     "dcma_table",
+    "dependencies",
+    "dependency_chart",
+    "dependency_messages",
     "evm_trends",
     "exposure_chart",
     "forecast_table",
@@ -90,35 +105,49 @@ __all__ = [
     "gate_compliance",
     "gate_table",
     "glossary",
+    "handover_slips",
+    "handover_table",
     "headline",
     "indicator_table",
     "key_messages",
+    "levelling_impact",
+    "levelling_table",
+    "links_table",
     "milestone_moves",
     "milestone_table",
+    "overallocation_runs",
+    "overallocation_table",
     "portfolio_gantt",
     "previous_month",
     "previous_schedule",
+    "programme_rollup",
     "project_rows",
     "project_s_curves",
     "project_table",
     "provenance",
     "rag_changes",
     "rag_commentary",
+    "ranking_table",
     "read_headline",
     "resolve_data",
     "resolve_month",
+    "resource_loading",
+    "resource_messages",
     "risk_heat_maps",
     "risk_messages",
     "risk_register",
     "risk_table",
+    "rollup_table",
     "run_monthly_report",
     "schedule_messages",
     "schedule_risk",
     "schedule_risk_table",
     "schedule_status",
     "schedule_table",
+    "selection_messages",
     "title",
     "trend_table",
+    "utilisation_chart",
 ]
 
 #: The report notebook the runner executes.
@@ -2192,6 +2221,788 @@ def dcma_messages(summary: pd.DataFrame) -> Block:
     return Block(html, text)
 
 
+# ----------------------------------------------------------------------------------------
+# Resources and portfolio section: role loading, over-allocations, levelling, cross-project
+# links, the programme roll-up and the planning round
+# ----------------------------------------------------------------------------------------
+#: Months of the utilisation heat map, from the status month on (fewer when the work ends
+#: sooner): a year ahead.
+RESOURCE_MONTHS = 12
+#: Budget of the report's levelling: schedule generation passes of
+#: :func:`pmo_lib.resources.level_portfolio`, modest so that the report stays quick.
+LEVELLING_SCHEDULES = 200
+#: A cross-project link is at risk when its margin is at most this many working days. [d]
+LINK_MARGIN = 10.0
+#: The slip given to each open cross-project handover by :func:`handover_slips`. [d]
+HANDOVER_SLIP = 20.0
+#: Weights of the planning-round score, the report's defaults (criteria missing from the
+#: candidates table are left out and the other weights rescaled to add up to 1).
+PORTFOLIO_WEIGHTS = {"strategic_alignment": 0.35, "value": 0.30, "urgency": 0.20,
+                     "risk": 0.15}
+#: The frontier summary gives the best value at the budget ± this share of it. [fraction]
+FRONTIER_STEP = 0.10
+#: Criteria scored on their own 1–5 scale (the others min–max across the candidates).
+_FIVE_POINT = ("strategic_alignment", "risk", "urgency")
+#: Display names of the criteria.
+_CRITERIA = {"strategic_alignment": "Strategic alignment", "value": "Value",
+             "urgency": "Urgency", "risk": "Risk"}
+_TOL = 1e-9
+_MESSAGES_STYLE = ('style="line-height:1.5;background:#f5f7fa;border-left:4px solid #1f4e79;'
+                   'padding:10px 16px 10px 34px;margin:0.8em 0"')
+
+
+def _messages(messages: list[str]) -> Block:
+    """Messages as the report's bulleted box (``**...**`` in bold)."""
+    items = "".join(f"<li>{_bold(escape(m))}</li>" for m in messages)
+    return Block(f'<ul class="pmo-messages" {_MESSAGES_STYLE}>{items}</ul>',
+                 "\n".join(f"- {m}" for m in messages))
+
+
+def _note(text: str) -> Block:
+    return Block(f'<p class="pmo-note">{escape(text)}</p>', text)
+
+
+def _month_text(period) -> str:
+    return f"{pd.Period(period, 'M'):%b %Y}"
+
+
+def _unit_days(x: float) -> str:
+    return f"{x:,.1f}".removesuffix(".0")
+
+
+def _data_date(portfolio: Portfolio, schedule: pd.DataFrame) -> pd.Timestamp:
+    """The first working day after the status date of a forecast schedule."""
+    origin, offset = schedule.attrs["start"], schedule.attrs.get("data_date")
+    if offset is None:
+        return pd.Timestamp(origin)
+    return pd.Timestamp(portfolio.calendar.offset_to_date(round(offset), origin))
+
+
+def resource_loading(portfolio: Portfolio, month, *,
+                     months: int = RESOURCE_MONTHS) -> resources.Loading:
+    """Demand, capacity and utilisation of each role, month by month, on the forecast schedule
+    from the status month on.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month; its forecast schedule places the work
+        (:func:`pmo_lib.resources.portfolio_loading` at ``month``).
+    months : int, keyword-only
+        At most this many months, from the status month to the last month with demand.
+
+    Returns
+    -------
+    pmo_lib.resources.Loading
+        By role and month (index ``period``, one column per role of the resources table):
+        ``demand`` and ``capacity`` [unit-days] and ``utilisation`` (demand ÷ capacity)
+        [fraction]. No periods without resources.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> load = resource_loading(load_portfolio("tests/data/mini"), "2026-02")
+    >>> load.utilisation.round(3)
+    role     Developer  Project Manager
+    period
+    2026-02      0.500              0.0
+    2026-03      0.045              0.0
+    """
+    now = resolve_month(portfolio, month)
+    if portfolio.resources.empty:
+        empty = pd.DataFrame(index=pd.PeriodIndex([], freq="M", name="period"))
+        return resources.Loading(demand=empty, capacity=empty, utilisation=empty, freq="M",
+                                 by="role")
+    load = resources.portfolio_loading(portfolio, now, freq="M", by="role")
+    d = load.demand
+    busy = d.index[(d.index >= now) & (d.sum(axis=1).to_numpy() > _TOL)]
+    last = min(busy.max(), now + (int(months) - 1)) if len(busy) else now
+    periods = pd.period_range(now, last, freq="M", name="period")
+    d = d.reindex(periods, fill_value=0.0)
+    c = resources.capacity(portfolio.resources, portfolio.calendar, periods, by="role")
+    return resources.Loading(demand=d, capacity=c, utilisation=resources.utilisation(d, c),
+                             freq="M", by="role")
+
+
+def utilisation_chart(loading: resources.Loading, *, ax=None):
+    """The role × month utilisation heat map of :func:`resource_loading`
+    (:func:`pmo_lib.plots.utilisation_heat_map`: green below 85 %, amber up to 100 %, red
+    above: over-booked)."""
+    if ax is None:  # wide enough for the title and the legend of the bands above the cells
+        import matplotlib.pyplot as plt
+
+        rows, months = len(loading.utilisation.columns), len(loading.utilisation)
+        _, ax = plt.subplots(figsize=(max(11.0, 2.0 + 0.52 * months), max(2.6, 1.6 + 0.32 * rows)),
+                             layout="constrained")
+    return plots.utilisation_heat_map(loading, ax=ax, title="Utilisation by role and month")
+
+
+#: Columns of :func:`overallocation_table`, with their headers.
+OVERALLOCATION_COLUMNS = {
+    "resource_id": "Resource", "resource_name": "Name", "role": "Role", "start": "From",
+    "finish": "To", "working_days": "Working days", "peak_demand": "Peak [units]",
+    "capacity": "Capacity [units]", "excess_days": "Excess [unit-days]",
+    "projects": "Projects", "tasks": "Tasks",
+}
+
+
+def overallocation_runs(portfolio: Portfolio, month, *,
+                        schedule: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The over-allocations of the remaining work: each run of working days on which a
+    resource is asked for more than its capacity, from the data date on, largest first.
+
+    The unfinished tasks of the forecast schedule (an in-progress task from the data date,
+    the first working day after the status date, to its forecast finish) go to
+    :func:`pmo_lib.resources.overallocations`.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month.
+    schedule : DataFrame, optional
+        :func:`pmo_lib.schedule.schedule_portfolio` at ``month`` (computed when omitted).
+
+    Returns
+    -------
+    DataFrame
+        One row per run (RangeIndex), sorted by ``excess_days`` (largest first), then
+        resource and start: the columns of :func:`pmo_lib.resources.overallocations`
+        (``resource_id``, ``start``, ``finish``, ``working_days`` [d], ``peak_demand``,
+        ``capacity``, ``excess`` [units], ``tasks``) and ``resource_name``, ``role``,
+        ``excess_days`` (the demand above the capacity added up over the run's working
+        days) [unit-days] and ``projects`` (the projects of ``tasks``, joined with
+        ``", "``). ``attrs["data_date"]`` holds the data date.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> overallocation_runs(load_portfolio("tests/data/mini"), "2026-02").empty
+    True
+    """
+    now = resolve_month(portfolio, month)
+    sched = schedule if schedule is not None else schedule_portfolio(portfolio, now)
+    start = _data_date(portfolio, sched)
+    columns = ["resource_id", "resource_name", "role", "start", "finish", "working_days",
+               "peak_demand", "capacity", "excess", "excess_days", "projects", "tasks"]
+    left = sched[(sched["status"] != "complete") & (sched["finish_date"] >= start)]
+    tasks = pd.DataFrame({"id": left.index.astype(str),
+                          "project_id": left["project_id"].astype(str).to_numpy(),
+                          "start": left["start_date"].clip(lower=start).to_numpy(),
+                          "finish": left["finish_date"].to_numpy(),
+                          "milestone": left["milestone"].astype(bool).to_numpy()})
+    work = portfolio.assignments[portfolio.assignments["task_id"].astype(str)
+                                 .isin(set(tasks["id"]))]
+    runs = (resources.overallocations(tasks, work, portfolio.resources, portfolio.calendar,
+                                      start="start", finish="finish")
+            if len(work) and len(portfolio.resources) else pd.DataFrame())
+    if runs.empty:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        out.attrs["data_date"] = start
+        return out
+    daily = resources.demand(tasks, work, portfolio.calendar, freq="D",
+                             start="start", finish="finish", by="resource_id",
+                             resources=portfolio.resources)
+    days = daily.index.to_timestamp()
+    excess = []
+    for r in runs.itertuples(index=False):
+        inside = (days >= r.start) & (days <= r.finish)
+        over = daily.loc[inside, r.resource_id].to_numpy(float) - r.capacity
+        excess.append(float(np.clip(over, 0.0, None).sum()))
+    info = portfolio.resources.assign(id=portfolio.resources["id"].astype(str)).set_index("id")
+    project = tasks.set_index("id")["project_id"]
+    runs["resource_name"] = runs["resource_id"].map(info["name"])
+    runs["role"] = runs["resource_id"].map(info["role"])
+    runs["excess_days"] = excess
+    runs["projects"] = [", ".join(sorted({project[t] for t in ids.split(";") if t}))
+                        for ids in runs["tasks"]]
+    out = runs.sort_values(["excess_days", "resource_id", "start"],
+                           ascending=[False, True, True], kind="stable")[columns]
+    out = out.reset_index(drop=True)
+    out.attrs["data_date"] = start
+    return out
+
+
+def overallocation_table(runs: pd.DataFrame, n: int = 10):
+    """The ``n`` largest over-allocations of :func:`overallocation_runs` as a table (a
+    sentence when there is none)."""
+    if runs.empty:
+        return _note("No resource is over-allocated in the remaining work.")
+    top = runs.head(n)
+    shown = top[list(OVERALLOCATION_COLUMNS)].copy()
+    shown["start"], shown["finish"] = shown["start"].map(_date), shown["finish"].map(_date)
+    shown["tasks"] = [_names(str(t).split(";"), 6) for t in shown["tasks"]]
+    shown.index = pd.RangeIndex(1, len(shown) + 1)
+    styler = shown.style.format({"peak_demand": "{:g}", "capacity": "{:g}",
+                                 "excess_days": _unit_days, "working_days": "{:,.0f}"})
+    styler = styler.relabel_index(list(OVERALLOCATION_COLUMNS.values()), axis="columns")
+    styler = _align_left(styler, ["resource_name", "role", "projects", "tasks"], wrap=True)
+    more = len(runs) - len(top)
+    styler = styler.set_caption(
+        (f"The {len(top)} largest of {len(runs)} over-allocations. " if more > 0 else "")
+        + "Remaining work from the data date on, on the forecast schedule. Peak: the most "
+        "units asked of the resource on one day of the run; excess: the demand above its "
+        "capacity added up over the run's working days.")
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+#: Columns of :func:`levelling_table`, with their headers.
+LEVELLING_COLUMNS = {"name": "Project", "priority": "Priority", "open_tasks": "Open tasks",
+                     "finish": "Forecast finish", "levelled_finish": "Levelled finish",
+                     "slip": "Slip [d]", "reason": "Why"}
+
+
+def levelling_impact(portfolio: Portfolio, month, *, schedules: int = LEVELLING_SCHEDULES,
+                     seed: int = 0) -> pd.DataFrame:
+    """What levelling the remaining work at the current priorities would do to each
+    project's finish (:func:`pmo_lib.resources.level_portfolio`).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month.
+    schedules, seed : int, keyword-only
+        Budget (schedule generation passes) and seed of the levelling heuristic: a modest
+        budget keeps the report quick, the fixed seed reproducible.
+
+    Returns
+    -------
+    DataFrame
+        :attr:`pmo_lib.resources.PortfolioLevelling.projects`: index ``project_id``;
+        ``name``, ``priority`` (1 = levelled first), ``open_tasks``, ``finish`` (forecast)
+        and ``levelled_finish``, ``slip`` (working days from one to the other) [d],
+        ``driving_task``, ``delay_resource``, ``delay_source``, ``blocking_task`` and
+        ``reason`` (the slip in words). ``attrs``: ``schedules``, ``seed``, ``warnings``
+        (what the levelling warned about, as text), ``overallocations_after`` (runs left
+        after levelling: those of in-progress tasks, which are not moved).
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> levelling_impact(load_portfolio("tests/data/mini"), "2026-02")[["open_tasks", "slip"]]
+                open_tasks  slip
+    project_id
+    P1                   0     0
+    P2                   1     0
+    """
+    now = resolve_month(portfolio, month)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lev = resources.level_portfolio(portfolio, now, schedules=schedules, seed=seed)
+    out = lev.projects.copy()
+    out.attrs = {"schedules": int(schedules), "seed": seed,
+                 "warnings": [str(w.message).removeprefix("level_portfolio: ")
+                              for w in caught],
+                 "overallocations_after": len(lev.overallocations_after)}
+    return out
+
+
+def levelling_table(levelled: pd.DataFrame):
+    """:func:`levelling_impact` as a table: forecast and levelled finish, slip (red when
+    later) and why."""
+    shown = levelled[list(LEVELLING_COLUMNS)].copy()
+    shown.index.name = None
+    shown["finish"] = shown["finish"].map(_date)
+    shown["levelled_finish"] = shown["levelled_finish"].map(_date)
+    slip = levelled["slip"]
+    shown["slip"] = slip.map(lambda v: _days(v))
+    shown["reason"] = shown["reason"].where(shown["reason"] != "", "–")
+    colours = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    colours["slip"] = slip.map(_late_style).to_numpy()
+    styler = shown.style.apply(lambda _: colours, axis=None)
+    styler = styler.relabel_index(list(LEVELLING_COLUMNS.values()), axis="columns")
+    styler = _align_left(styler, ["name", "reason"], wrap=True)
+    left = levelled.attrs.get("overallocations_after", 0)
+    caption = ("Levelling of the remaining work within each resource's capacity, the "
+               "projects in their priority order (1 first); tasks in progress stay where "
+               "they are and the others are only ever delayed. Slip in working days from the "
+               f"forecast finish to the levelled finish "
+               f"({levelled.attrs.get('schedules', LEVELLING_SCHEDULES)} schedules tried).")
+    if left:
+        caption += (f" {_plural(left, 'over-allocation')} remain after levelling: those of "
+                    "tasks in progress, which levelling does not move, or of a task needing "
+                    "more than its resource's whole capacity.")
+    styler = styler.set_caption(caption)
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+def resource_messages(loading: resources.Loading, runs: pd.DataFrame,
+                      levelled: pd.DataFrame | None = None) -> Block:
+    """Plain-language messages on the resources: the over-booked roles and when, the worst
+    over-allocations and the tasks causing them, what levelling would do.
+
+    Parameters
+    ----------
+    loading : Loading
+        :func:`resource_loading`.
+    runs : DataFrame
+        :func:`overallocation_runs`.
+    levelled : DataFrame, optional
+        :func:`levelling_impact`.
+    """
+    u, d, c = loading.utilisation, loading.demand, loading.capacity
+    messages = []
+    if u.empty or not len(u.columns):
+        messages.append("**Roles: no resource loading to show** (no resources or no "
+                        "remaining work).")
+    else:
+        over = u > 1 + _TOL
+        roles = [r for r in u.columns if over[r].any()]
+        span = (f"from {_month_text(u.index[0])} to {_month_text(u.index[-1])}"
+                if len(u) > 1 else f"in {_month_text(u.index[0])}")
+        if roles:
+            peak = u[roles].max().sort_values(ascending=False, kind="stable")
+            parts = []
+            for role in peak.index[:4]:
+                months = u.index[over[role].to_numpy()]
+                when = u[role].idxmax()
+                parts.append(
+                    f"{role} in {_plural(len(months), 'month')} ({_month_text(months[0])}"
+                    + (f" to {_month_text(months[-1])}" if len(months) > 1 else "")
+                    + f"), worst {_month_text(when)} at {u.at[when, role]:.0%} "
+                    f"({d.at[when, role]:,.0f} unit-days for a capacity of "
+                    f"{c.at[when, role]:,.0f})")
+            more = len(roles) - len(parts)
+            messages.append(
+                f"**Roles: {len(roles)} of {len(u.columns)} are over-booked** in at least "
+                f"one month {span}: " + "; ".join(parts)
+                + (f"; and {more} more" if more > 0 else "") + ".")
+        else:
+            messages.append(f"**Roles: none is over-booked** {span}: every role's "
+                            "monthly demand fits its capacity.")
+    if runs.empty:
+        messages.append("**Over-allocations: none.** Every resource's remaining work fits "
+                        "its capacity day by day.")
+    else:
+        parts = []
+        for r in runs.head(3).itertuples(index=False):
+            parts.append(
+                f"{r.resource_id} {r.resource_name}, {r.role}, from {_date(r.start)} to "
+                f"{_date(r.finish)}: up to {r.peak_demand:g} units a day for a capacity of "
+                f"{r.capacity:g}, {_unit_days(r.excess_days)} unit-days too many, from "
+                f"{r.projects} ({_names(str(r.tasks).split(';'), 4)})")
+        messages.append(f"**Over-allocations: {_plural(len(runs), 'run')} of working days "
+                        f"on which a resource is over-booked.** The largest: "
+                        + "; ".join(parts) + ".")
+    if levelled is not None and len(levelled):
+        moved = levelled[levelled["slip"] > 0].sort_values(
+            ["slip", "priority"], ascending=[False, True], kind="stable")
+        if len(moved):
+            parts = [f"{r.name} (priority {r.priority}) by "
+                     f"{_plural(int(r.slip), 'working day')}: {r.reason}"
+                     for r in moved.head(3).itertuples()]
+            more = len(moved) - len(parts)
+            messages.append(
+                f"**Levelling at the current priorities would move the finish of "
+                f"{len(moved)} of {len(levelled)} projects:** " + "; ".join(parts)
+                + (f"; and {more} more" if more > 0 else "") + ".")
+        else:
+            messages.append("**Levelling at the current priorities would not move any "
+                            "project's finish.**")
+    return _messages(messages)
+
+
+# -- Cross-project dependencies ------------------------------------------------------------
+#: Columns of :func:`links_table`, with their headers.
+LINK_COLUMNS = {"pred_task": "Predecessor", "pred_name": "Delivers",
+                "pred_project": "From project", "succ_task": "Successor",
+                "succ_name": "Waiting task", "succ_project": "To project",
+                "need_date": "Need date", "pred_forecast": "Forecast", "margin": "Margin [d]",
+                "status": "Status"}
+
+
+def dependencies(portfolio: Portfolio, month, *, margin: float = LINK_MARGIN) -> pd.DataFrame:
+    """Every cross-project link at the status month: the handover's forecast against the
+    date the waiting project needs it (:func:`pmo_lib.network.dependency_map`, at-risk
+    threshold ``margin`` working days)."""
+    from . import network
+
+    return network.dependency_map(portfolio, resolve_month(portfolio, month), margin=margin)
+
+
+def dependency_chart(links: pd.DataFrame, portfolio: Portfolio, *, ax=None):
+    """Who waits on whom (:func:`pmo_lib.plots.dependency_map` of :func:`dependencies`,
+    every project drawn, coloured by programme); None without cross-project links."""
+    if links.empty:
+        return None
+    return plots.dependency_map(links, projects=portfolio.projects, ax=ax)
+
+
+def links_table(links: pd.DataFrame):
+    """The cross-project links that are late or at risk, worst first (a sentence when none
+    is): predecessor, successor, need date, forecast, margin and status (coloured)."""
+    risky = links[links["status"].isin(("late", "at risk"))]
+    if risky.empty:
+        text = ("No cross-project link is late or at risk." if len(links)
+                else "The projects of this portfolio have no cross-project links.")
+        return _note(text)
+    risky = risky.sort_values(["margin", "pred_task", "succ_task"], kind="stable")
+    shown = risky[list(LINK_COLUMNS)].copy()
+    shown.index = pd.RangeIndex(1, len(shown) + 1)
+    shown["need_date"] = shown["need_date"].map(_date)
+    shown["pred_forecast"] = shown["pred_forecast"].map(_date)
+    styler = shown.style.format({"margin": lambda v: _days(v)})
+    styler = styler.map(lambda s: f"background-color: {plots.DEPENDENCY_COLOURS.get(s, '#fff')}; "
+                        "color: white; font-weight: bold; text-align: center",
+                        subset=["status"])
+    styler = styler.relabel_index(list(LINK_COLUMNS.values()), axis="columns")
+    styler = _align_left(styler, ["pred_name", "succ_name"], wrap=True)
+    threshold = links.attrs.get("margin", LINK_MARGIN)
+    styler = styler.set_caption(
+        "Need date: the latest date the predecessor can deliver for the waiting task to keep "
+        "its baseline; forecast: when it is now expected. Margin in working days from the "
+        f"forecast to the need date: negative = late, 0 to {threshold:g} = at risk.")
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+def handover_slips(portfolio: Portfolio, month, *, days: float = HANDOVER_SLIP
+                   ) -> pd.DataFrame:
+    """What a slip of ``days`` working days of each open cross-project handover would do to
+    the projects (:func:`pmo_lib.network.slip_impact`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``task_id``: the predecessors of the cross-project links that are not complete
+        at the status month; columns ``project_id``, ``name``, ``status``, ``own_slip`` (its
+        own project's finish slip) [d], ``other_slip`` (the largest slip of another
+        project) [d], ``affected_projects`` (tuple) and ``moves`` (the other projects that
+        slip with their slip, as text, e.g. ``"WMS +20 d, REG +3 d"``; ``""`` when none
+        does). ``attrs["days"]`` holds the slip.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> handover_slips(load_portfolio("tests/data/mini"), "2026-01", days=3)[
+    ...     ["project_id", "own_slip", "moves"]]
+            project_id  own_slip     moves
+    task_id
+    M1              P1       3.0  P2 +3 d
+    """
+    from . import network
+
+    result = network.slip_impact(portfolio, resolve_month(portfolio, month), days=days)
+    out = result.tasks.copy()
+    moves = {t: ", ".join(f"{r.project_id} {_days(r.slip)} d" for r in rows.itertuples())
+             for t, rows in result.impacts.groupby("task_id", sort=False)}
+    out["moves"] = [moves.get(t, "") for t in out.index]
+    out.attrs["days"] = float(days)
+    return out
+
+
+def handover_table(handovers: pd.DataFrame):
+    """:func:`handover_slips` as a table (a sentence when no handover is open)."""
+    days = handovers.attrs.get("days", HANDOVER_SLIP)
+    if handovers.empty:
+        return _note("No cross-project handover is still open.")
+    shown = pd.DataFrame({
+        "Handover": handovers.index, "Task": handovers["name"],
+        "Project": handovers["project_id"], "Status": handovers["status"],
+        "Its project slips": handovers["own_slip"].map(lambda v: f"{_days(v)} d"),
+        "Other projects that slip": handovers["moves"].where(handovers["moves"] != "",
+                                                             "none")})
+    shown.index = pd.RangeIndex(1, len(shown) + 1)
+    styler = _align_left(shown.style, ["Task", "Other projects that slip"], wrap=True)
+    styler = styler.set_caption(
+        f"Each open handover slipped by {days:g} working days on its own and the whole "
+        "portfolio rescheduled; slips of the projects' finish in working days (float on the "
+        "way absorbs part or all of it).")
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+def dependency_messages(links: pd.DataFrame, handovers: pd.DataFrame | None = None) -> Block:
+    """Plain-language messages on the cross-project links: how many are late or at risk,
+    the worst, and what a slip of the open handovers would move."""
+    if links.empty:
+        return _messages(["**Cross-project links: none.** No project waits on another."])
+    counts = links["status"].value_counts()
+    pairs = links[["pred_project", "succ_project"]].drop_duplicates()
+    head = (f"**Cross-project links: {_plural(len(links), 'link')} between "
+            f"{_plural(len(pairs), 'pair')} of projects;** " + ", ".join(
+                f"{int(counts.get(s, 0))} {s}" for s in ("late", "at risk", "on track", "done"))
+            + ".")
+    late = links[links["status"] == "late"].sort_values("margin", kind="stable")
+    risky = links[links["status"] == "at risk"].sort_values("margin", kind="stable")
+    for kind, rows in (("late", late), ("at risk", risky)):
+        if len(rows):
+            parts = [f"{r.pred_task} ({r.pred_project}) → {r.succ_task} ({r.succ_project}): "
+                     f"forecast {_date(r.pred_forecast)}, needed by {_date(r.need_date)}, "
+                     f"margin {_days(r.margin)} d" for r in rows.head(3).itertuples()]
+            head += f" {kind.capitalize()}: " + "; ".join(parts) + (
+                f"; and {len(rows) - 3} more" if len(rows) > 3 else "") + "."
+    messages = [head]
+    if handovers is not None:
+        days = handovers.attrs.get("days", HANDOVER_SLIP)
+        if handovers.empty:
+            messages.append("**Open handovers: none**; every cross-project delivery is "
+                            "complete.")
+        else:
+            spread = handovers[handovers["moves"] != ""]
+            which = (f"the open handover {handovers.index[0]} ({handovers['project_id'].iloc[0]})"
+                     if len(handovers) == 1 else
+                     f"each of the {len(handovers)} open handovers")
+            text = f"**A slip of {days:g} working days of {which}** "
+            if len(handovers) == 1 and len(spread):
+                text += f"would move {spread['moves'].iloc[0]}."
+            elif len(spread):
+                text += "would move other projects: " + "; ".join(
+                    f"{t} ({r.project_id}) moves {r.moves}" for t, r in spread.iterrows()) + "."
+            else:
+                own = handovers["own_slip"].max()
+                text += ("would move no other project" + (
+                    f" (its own project by up to {own:g} working days)" if own > 0 else "")
+                    + ": float absorbs it.")
+            messages.append(text)
+    return _messages(messages)
+
+
+# -- Programme roll-up ---------------------------------------------------------------------
+#: Columns of :func:`rollup_table`, with their headers.
+ROLLUP_COLUMNS = {"name": "Programme", "projects": "Projects", "bac": "BAC", "eac": "EAC",
+                  "vac": "VAC", "cpi": "CPI", "spi_t": "SPI(t)", "rag": "RAG",
+                  "forecast_finish": "Forecast finish", "worst_slip": "Worst slip [d]",
+                  "late_projects": "Late", "open_risks": "Open risks", "emv": "EMV",
+                  "peak": "Peak role load"}
+
+
+def programme_rollup(portfolio: Portfolio, month,
+                     thresholds: RagThresholds | None = None) -> pd.DataFrame:
+    """Cost, schedule, risk and resource figures of each programme and of the portfolio
+    (:func:`pmo_lib.portfolio.rollup` by programme, peak role utilisation over the next six
+    months), rated with ``thresholds``."""
+    from .portfolio import rollup
+
+    return rollup(portfolio, resolve_month(portfolio, month), by="programme",
+                  thresholds=thresholds)
+
+
+def rollup_table(rollup: pd.DataFrame, currency: str = "EUR"):
+    """:func:`programme_rollup` as a table: amounts in thousands, the RAG cell coloured, the
+    portfolio as the last row."""
+    shown = rollup.copy()
+    money = ["bac", "eac", "vac", "emv"]
+    shown[money] = shown[money] / 1000.0
+    shown["forecast_finish"] = shown["forecast_finish"].map(_date)
+    shown["peak"] = [f"{u:.0%} {role}, {_month_text(m)}" if isinstance(role, str)
+                     and pd.notna(u) else "–" for u, role, m in
+                     zip(rollup["peak_utilisation"], rollup["peak_role"],
+                         rollup["peak_month"], strict=True)]
+    shown = shown[list(ROLLUP_COLUMNS)]
+    shown.index.name = None
+    styler = shown.style.format({c: "{:,.0f}" for c in money}
+                                | {"cpi": "{:.2f}", "spi_t": "{:.2f}",
+                                   "worst_slip": lambda v: _days(v)}, na_rep="–")
+    styler = styler.map(lambda r: f"background-color: {RAG_COLOURS.get(r, '#ffffff')}; "
+                        "color: white; font-weight: bold; text-align: center",
+                        subset=["rag"])
+    styler = styler.set_properties(subset=pd.IndexSlice[["Total"], :],
+                                   **{"font-weight": "bold", "border-top": "2px solid #333"})
+    styler = styler.relabel_index(list(ROLLUP_COLUMNS.values()), axis="columns")
+    styler = _align_left(styler, ["name", "peak"], wrap=True).hide(axis="index")
+    styler = styler.set_caption(
+        f"Amounts in thousands of {currency}. Worst slip: the latest project of the programme "
+        "against its baseline finish, in working days; late: projects forecast after their "
+        "baseline. EMV: expected cost of the open risks. Peak role load: the highest monthly "
+        "utilisation of a role by the programme's work over the next six months, against "
+        "the role's whole capacity.")
+    return styler.set_table_attributes('class="pmo-table pmo-grid pmo-total"')
+
+
+# -- Planning round: ranking and selection ---------------------------------------------------
+def candidate_ranking(portfolio: Portfolio, *, weights: Mapping[str, float] | None = None,
+                      step: float = FRONTIER_STEP) -> pd.DataFrame:
+    """The candidates of the planning round ranked by weighted score, with the recommended
+    selection within the budget.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        With a ``candidates`` table (an empty result without one).
+    weights : mapping criterion → weight, optional
+        Default :data:`PORTFOLIO_WEIGHTS`. Criteria the table lacks, or has blanks in, are
+        left out. The 1–5 criteria (strategic alignment, risk, urgency) are scored on
+        their scale, the others (value) min–max across the candidates; risk: lower is
+        better.
+    step : float, keyword-only
+        The frontier summary solves the selection again at the budget × (1 ± ``step``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``id``, by rank: ``name``, ``programme``, ``mandatory``, ``value``, ``cost``
+        [cur], the criteria used, ``<criterion>_contribution`` (weight × normalised value),
+        ``score`` (0–1) and ``rank`` (:func:`pmo_lib.portfolio.score`), then ``selected``
+        and ``reason`` (why one is not, :func:`pmo_lib.portfolio.select` with the yearly
+        budget, costs, role demand and capacity of
+        :meth:`~pmo_lib.model.Portfolio.planning_round`). ``attrs``: ``weights`` (Series,
+        adding up to 1), ``selection`` (the :class:`~pmo_lib.portfolio.Selection`, None when
+        infeasible), ``budget`` (total of the yearly budgets, NaN without one),
+        ``infeasible`` (the solver's message, or ""), ``frontier``
+        (:func:`pmo_lib.portfolio.frontier` at the budget × (1 − step, 1, 1 + step), None
+        without a budget) and ``step``.
+    """
+    from . import portfolio as ppm
+    from .errors import InfeasibleError
+
+    candidates = portfolio.candidates
+    if candidates is None or candidates.empty:
+        out = pd.DataFrame(columns=["name", "score", "rank", "selected", "reason"],
+                           index=pd.Index([], name="id"))
+        out.attrs.update(weights=pd.Series(dtype=float), selection=None, budget=np.nan,
+                         infeasible="", frontier=None, step=step)
+        return out
+    wanted = dict(weights or PORTFOLIO_WEIGHTS)
+    used = {c: float(w) for c, w in wanted.items()
+            if c in candidates.columns and candidates[c].notna().all() and float(w) > 0}
+    if not used:
+        used = {"value": 1.0}
+    scales = {c: (1, 5) for c in used if c in _FIVE_POINT}
+    scored = ppm.score(candidates, used, scales=scales or None)
+    if all(c in scored.columns and scored[c].notna().all() for c in ppm.WSJF_COLUMNS):
+        scored["wsjf"] = ppm.wsjf(candidates)["wsjf"].reindex(scored.index)
+    plan = portfolio.planning_round()
+    budget = plan["budget"]
+    infeasible, selection, frontier = "", None, None
+    try:
+        selection = ppm.select(**plan)
+    except InfeasibleError as exc:
+        infeasible = _one_line(str(exc))
+    table = scored.set_index(scored["id"].astype(str)).rename_axis("id")
+    if "mandatory" not in table:
+        table["mandatory"] = False
+    table["mandatory"] = table["mandatory"].fillna(False).astype(bool)
+    if selection is not None:
+        chosen = selection.table.set_index(selection.table["id"].astype(str))
+        table["selected"] = chosen["selected"].reindex(table.index).astype(bool)
+        table["reason"] = chosen["reason"].reindex(table.index).fillna("")
+        if budget is not None:
+            rest = {k: v for k, v in plan.items() if k != "budget"}
+            frontier = ppm.frontier(budgets=[(budget * (1 + f)).to_dict()
+                                             for f in (-step, 0.0, step)], **rest)
+    else:
+        table["selected"], table["reason"] = False, ""
+    w = pd.Series(used, dtype=float)
+    table = table.drop(columns=["id"])
+    table.attrs.update(weights=w / w.sum(), selection=selection,
+                       budget=float(budget.sum()) if budget is not None else np.nan,
+                       infeasible=infeasible, frontier=frontier, step=step)
+    return table
+
+
+def ranking_table(ranking: pd.DataFrame, currency: str = "EUR"):
+    """:func:`candidate_ranking` as a table: rank, candidate, the score and its breakdown in
+    points (0–100), value and cost in thousands, mandatory, selected (coloured) and why not.
+    An empty Block without candidates (:func:`selection_messages` says so)."""
+    if ranking.empty:
+        return Block("", "")
+    weights = ranking.attrs.get("weights", pd.Series(dtype=float))
+    columns = {"rank": ("Rank", ranking["rank"]),
+               "name": ("Candidate", ranking["name"] if "name" in ranking else ranking.index),
+               "mandatory": ("Mandatory", np.where(ranking["mandatory"], "yes", ""))}
+    for c in weights.index:
+        columns[f"{c}_points"] = (f"{_CRITERIA.get(c, c.replace('_', ' ').capitalize())} "
+                      f"({weights[c]:.0%})", 100 * ranking[f"{c}_contribution"])
+    columns["score"] = ("Score", 100 * ranking["score"])
+    if "wsjf" in ranking:
+        columns["wsjf"] = ("WSJF", ranking["wsjf"])
+    columns |= {"value": ("Value", ranking["value"] / 1000.0),
+                "cost": ("Cost", ranking["cost"] / 1000.0),
+                "selected": ("Recommendation", np.where(ranking["selected"], "selected",
+                                                        "not selected")),
+                "reason": ("Why not", ranking["reason"].where(ranking["reason"] != "", "–"))}
+    shown = pd.DataFrame({k: v for k, (_, v) in columns.items()}, index=ranking.index)
+    headers = [h for h, _ in columns.values()]
+    shown.index.name = None
+    points = [*(f"{c}_points" for c in weights.index), "score"]
+    styler = shown.style.format({c: "{:.0f}" for c in points}
+                                | {"value": "{:,.0f}", "cost": "{:,.0f}", "wsjf": "{:.1f}"},
+                                na_rep="–")
+    colours = {"selected": RAG_COLOURS["green"], "not selected": RAG_COLOURS["grey"]}
+    styler = styler.map(lambda s: f"background-color: {colours.get(s, '#ffffff')}; color: "
+                        "white; font-weight: bold; text-align: center", subset=["selected"])
+    styler = styler.relabel_index(headers, axis="columns")
+    styler = _align_left(styler, ["name", "reason"], wrap=True)
+    styler = styler.set_caption(
+        f"Value and cost in thousands of {currency}. Score out of 100: each criterion's "
+        "points are its weight × how the candidate compares (1–5 criteria on their scale, "
+        "value from the lowest to the highest candidate; for risk, lower is better). The "
+        "recommendation maximises the total value within the budget of each year, the "
+        "roles' free capacity, the dependencies between candidates and the mandatory ones.")
+    return styler.set_table_attributes('class="pmo-table pmo-grid"')
+
+
+def selection_messages(ranking: pd.DataFrame, currency: str = "EUR") -> Block:
+    """Plain-language messages on the planning round: the recommended selection within the
+    budget, what does not fit and why, and the value at a smaller or larger budget."""
+    if ranking.empty:
+        return _note("This portfolio has no planning round: there is no candidates table "
+                     "(candidates.csv) to rank.")
+    c = currency
+    names = ranking["name"] if "name" in ranking else pd.Series(ranking.index,
+                                                                index=ranking.index)
+    label = {i: f"{names[i]} ({i})" for i in ranking.index}
+    top = ranking.iloc[0]
+    messages = [f"**Ranking: {_plural(len(ranking), 'candidate')}**, led by "
+                f"{label[ranking.index[0]]} with a score of {100 * top['score']:.0f} out of "
+                "100" + (", then " + ", ".join(label[i] for i in ranking.index[1:3])
+                         if len(ranking) > 1 else "") + "."]
+    selection = ranking.attrs.get("selection")
+    if selection is None:
+        messages.append("**No selection meets the constraints:** "
+                        f"{ranking.attrs.get('infeasible', '')}")
+        return _messages(messages)
+    chosen = ranking[ranking["selected"]]
+    budget = ranking.attrs.get("budget", np.nan)
+    money = ""
+    if np.isfinite(budget):
+        years = selection.spend["budget"].dropna().index.tolist()
+        when = (f"the {years[0]}" if len(years) == 1 else
+                f"the {years[0]}–{years[-1]}" if years else "the")
+        money = (f" within {when} budget{'s' if len(years) > 1 else ''} of "
+                 f"{_money(budget, c)} ({_money(selection.slack, c)} left)")
+    text = (f"**Recommended: {len(chosen)} of {len(ranking)} candidates "
+            f"({', '.join(chosen.index)}), worth {_money(selection.value, c)} for "
+            f"{_money(selection.cost, c)}**{money}.")
+    must = chosen[chosen["mandatory"]]
+    if len(must):
+        text += f" Mandatory, so funded first: {', '.join(must.index)}."
+    messages.append(text)
+    out = ranking[~ranking["selected"]]
+    if len(out):
+        parts = [f"{label[i]}, rank {int(r['rank'])}: "
+                 + (r["reason"].split("; ")[0] if r["reason"] else "adds too little value "
+                    "for its cost") for i, r in out.head(5).iterrows()]
+        more = len(out) - len(parts)
+        messages.append(f"**Not funded: {len(out)}.** The best ranked: " + "; ".join(parts)
+                        + (f"; and {more} more (the table gives every reason)" if more > 0
+                           else "") + ".")
+    frontier = ranking.attrs.get("frontier")
+    if frontier is not None and len(frontier) == 3:
+        step = ranking.attrs.get("step", FRONTIER_STEP)
+        base = frontier.iloc[1]
+        parts = []
+        for k, word in ((0, "less"), (2, "more")):
+            row = frontier.iloc[k]
+            change = row["value"] - base["value"]
+            entering, leaving = _moved_ids(base["chosen"], row["chosen"])
+            moved = ([f"drops {', '.join(leaving)}"] if leaving else []) + \
+                ([f"adds {', '.join(entering)}"] if entering else [])
+            parts.append(f"with {step:.0%} {word} budget the best selection is worth "
+                         f"{_money(row['value'], c)} ({'+' if change >= 0 else '−'}"
+                         f"{_money(abs(change), c)}" + (f"; {', '.join(moved)}" if moved
+                                                       else "") + ")")
+        messages.append("**Efficient frontier:** " + "; ".join(parts) + ".")
+    return _messages(messages)
+
+
+def _moved_ids(before, after) -> tuple[tuple, tuple]:
+    """(entering, leaving) ids between two selections."""
+    return (tuple(x for x in after if x not in set(before)),
+            tuple(x for x in before if x not in set(after)))
+
+
 #: Schedule terms of the report, added to the EVM glossary.
 _SCHEDULE_TERMS = {
     "Baseline finish": "The finish date in the approved plan",
@@ -2207,12 +3018,42 @@ _SCHEDULE_TERMS = {
 }
 
 
+#: Resource, dependency and planning terms of the report, added to the glossary.
+_PORTFOLIO_TERMS = {
+    "Utilisation": "The work asked of a role (or resource) in a month divided by the work it "
+                   "can give (its capacity): above 100 % it is over-booked",
+    "Unit-day": "One unit of a resource (one person full time) working one working day",
+    "Over-allocation": "A run of working days on which a resource is asked for more than its "
+                       "capacity; its excess is the demand above the capacity, added up over "
+                       "the run [unit-days]",
+    "Levelling": "Rescheduling the remaining work so that no resource is over-booked, the "
+                 "tasks of lower-priority projects waiting first: the finish dates the "
+                 "current resources can support",
+    "Handover": "A cross-project link: a task of one project that a task of another project "
+                "waits on",
+    "Need date": "The latest date a handover can arrive for the waiting task to keep its "
+                 "baseline",
+    "Margin": "Working days from a handover's forecast to its need date: negative = late, "
+              "small = at risk",
+    "Weighted score": "A candidate's score out of 100: each criterion's rating, compared "
+                      "across the candidates, times the criterion's weight, added up",
+    "Mandatory": "A candidate that must be funded (a regulatory or contractual obligation)",
+    "Efficient frontier": "The best value a selection of candidates can reach at each budget: "
+                          "between its steps, more money buys nothing more",
+    "WSJF": "Weighted Shortest Job First (SAFe): cost of delay (business value + time "
+            "criticality + risk reduction) ÷ job size; the highest goes first",
+}
+
+
 def glossary() -> Block:
-    """The terms of the report: EVM acronyms and RAG (:data:`pmo_lib.evm.GLOSSARY`) and the
-    schedule terms (baseline and forecast finish, slip, critical path, float, DCMA)."""
+    """The terms of the report: EVM acronyms and RAG (:data:`pmo_lib.evm.GLOSSARY`), the
+    schedule terms (baseline and forecast finish, slip, critical path, float, DCMA) and the
+    resource, dependency and planning terms (utilisation, over-allocation, levelling, need
+    date, margin, efficient frontier, WSJF, ...)."""
     keys = [k for k in ("bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "vac",
                         "rag") if k in GLOSSARY]
-    terms = [(k.upper(), GLOSSARY[k]) for k in keys] + list(_SCHEDULE_TERMS.items())
+    terms = [(k.upper(), GLOSSARY[k]) for k in keys] + list(_SCHEDULE_TERMS.items()) \
+        + list(_PORTFOLIO_TERMS.items())
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in terms)
     html = f'<table class="pmo-glossary"><tbody>{rows}</tbody></table>'
     return Block(html, "\n".join(f"{k}: {v}" for k, v in terms))

@@ -47,6 +47,10 @@ EVM_SECTIONS = ("What changed since last month", "Projects and programmes",
                 "Forecasts and their range", "Project S-curves")
 GOVERNANCE_SECTIONS = ("Governance: are the gates respected?", "Agile delivery", "Risks",
                        "How likely were the plans?")
+#: Section titles of the resources, cross-project dependencies and planning-round part.
+PORTFOLIO_SECTIONS = ("Programmes at a glance", "Resources: who is over-booked?",
+                      "What levelling would do", "Cross-project dependencies",
+                      "Portfolio ranking: the next planning round")
 #: Tolerance of money [cur] and ratios read back from JSON.
 REL, ABS = 1e-9, 1e-6
 
@@ -439,6 +443,11 @@ def test_html_has_no_code_and_shows_the_report(mini_reports, month):
         assert text in html, text
     forecast = _expected_schedule(load_portfolio(MINI), month)["forecast"]
     assert all(f"{d:%d %b %Y}" in html for d in forecast)
+    for title in PORTFOLIO_SECTIONS:
+        assert title in html, title
+    # mini has no planning round; in January its one cross-project link is late.
+    assert "This portfolio has no planning round" in html
+    assert ("Late: M1 (P1) → B1 (P2)" in html) == (month == "2026-01")
 
 
 # ----------------------------------------------------------------------------------------
@@ -551,6 +560,17 @@ def test_two_sample_months(tmp_path):
         assert escape(top["title"]) in html
         plan = report.schedule_risk(pf, month)
         assert all(f"{d:%d %b %Y}" in html for d in plan["finish_p80"])
+        # Resources, dependencies and the planning round: the engines' figures are shown.
+        for title in PORTFOLIO_SECTIONS:
+            assert escape(title) in html, title
+        for link in report.dependencies(pf, month).query("status == 'late'").itertuples():
+            assert f"{link.pred_task} ({link.pred_project}) → {link.succ_task}" in html
+        top = report.overallocation_runs(pf, month).iloc[0]
+        assert f"{top['resource_id']} {escape(top['resource_name'])}, {top['role']}" in html
+        ranking = report.candidate_ranking(pf)
+        assert all(escape(name) in html for name in ranking["name"])
+        assert html.count(">selected<") == int(ranking["selected"].sum())
+    assert "margin -108 d" in html          # 2026-10: ERP-0082 → WMS-0032
     for key in ("pv", "ev", "ac", "spi", "cpi", "status_date"):
         assert figures["2026-03"][key] != figures["2026-10"][key], key
     assert not forecasts["2026-03"].equals(forecasts["2026-10"])
