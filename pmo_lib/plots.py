@@ -2262,7 +2262,7 @@ def utilisation_heat_map(loading_or_utilisation, *, ax=None, thresholds=(0.85, 1
         One rectangle per cell, gid ``"cell-<row>-<period>"``, coloured by its band
         (:data:`UTILISATION_COLOURS`, stronger for red); the annotation as text with gid
         ``"value-<row>-<period>"`` (white on red); rows top to bottom in the table's order,
-        periods left to right; a legend of the bands under the chart. With no rows or no
+        periods left to right; a legend of the bands between the title and the cells. With no rows or no
         periods, a note ``"No resource loading to show"`` and no cells.
 
     Raises
@@ -2288,7 +2288,7 @@ def utilisation_heat_map(loading_or_utilisation, *, ax=None, thresholds=(0.85, 1
     word = "role" if by == "role" else "resource"
     title = title or f"Utilisation by {word} and {_PERIOD_WORDS.get(freq, 'period')}"
     ax = _ax(ax, figsize=(max(6.0, 2.0 + 0.52 * len(cols)), max(2.6, 1.6 + 0.32 * len(rows))))
-    ax.set_title(title, loc="left", fontweight="bold")
+    ax.set_title(title, loc="left", fontweight="bold", pad=20)  # room for the band legend
     if not rows or not cols:
         ax.text(0.5, 0.5, "No resource loading to show", ha="center", va="center",
                 transform=ax.transAxes, color="0.4")
@@ -2328,7 +2328,7 @@ def utilisation_heat_map(loading_or_utilisation, *, ax=None, thresholds=(0.85, 1
     handles = [Patch(facecolor=tuple(_BAND_STRENGTH[k] * np.asarray(
         mcolors.to_rgb(UTILISATION_COLOURS[k])) + 1 - _BAND_STRENGTH[k]), edgecolor="0.7",
         label=text) for k, text in bands]
-    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4,
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4,
               frameon=False, fontsize=8, borderaxespad=0.2)
     return ax
 
