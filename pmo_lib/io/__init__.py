@@ -1,7 +1,10 @@
 """Import and export with the tools a PMO already uses.
 
 * :func:`read_mspdi` — Microsoft Project XML (MSPDI) files (:mod:`pmo_lib.io.mspdi`);
-* :func:`read_xer` — Primavera P6 XER exports (:mod:`pmo_lib.io.xer`).
+* :func:`read_xer` — Primavera P6 XER exports (:mod:`pmo_lib.io.xer`);
+* :func:`write_excel` / :func:`read_excel` — the whole portfolio as an Excel workbook, and
+  :func:`write_report_tables` / :func:`report_workbook` — the report's tables as one
+  (:mod:`pmo_lib.io.excel`).
 
 Each reader returns the kit's own :class:`~pmo_lib.model.Portfolio` (built with
 :func:`pmo_lib.model.from_tables`, so it passes the same checks as a dataset folder), and
@@ -11,7 +14,10 @@ truncated or hostile file raises a :class:`~pmo_lib.errors.PMOError` naming the 
 
 from __future__ import annotations
 
-__all__ = ["read_mspdi", "read_xer"]
+__all__ = ["read_excel", "read_mspdi", "read_xer", "report_workbook", "write_excel",
+           "write_report_tables"]
+
+_EXCEL = ("read_excel", "report_workbook", "write_excel", "write_report_tables")
 
 
 def __getattr__(name: str):
@@ -24,4 +30,8 @@ def __getattr__(name: str):
         from .xer import read_xer
 
         return read_xer
+    if name in _EXCEL:
+        from . import excel
+
+        return getattr(excel, name)
     raise AttributeError(f"module 'pmo_lib.io' has no attribute {name!r}")
