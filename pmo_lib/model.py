@@ -1316,7 +1316,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
     Parameters
     ----------
     path : str or Path
-        Folder holding ``projects.csv``, ``tasks.csv`` and optionally ``links.csv``,
+        A history store (an SQLAlchemy URL such as ``sqlite:///pmo.sqlite`` or
+        ``postgresql://...``, or a ``.sqlite``/``.db`` file; see :mod:`pmo_lib.store`), or a
+        folder holding ``projects.csv``, ``tasks.csv`` and optionally ``links.csv``,
         ``resources.csv``, ``assignments.csv``, ``calendar.csv``, ``status.csv``,
         ``risks.csv``, ``wbs.csv``, ``estimates.csv``, the agile tables ``sprints.csv``, ``backlog.csv``,
         ``releases.csv``, the governance tables ``gates.csv``, ``deliverables.csv``,
@@ -1358,6 +1360,10 @@ def load_portfolio(path: str | Path) -> Portfolio:
     >>> len(pf.tasks) >= 600
     True
     """
+    if "://" in str(path) or Path(path).suffix in (".sqlite", ".sqlite3", ".db"):
+        from . import store  # imported at call time: store imports model
+
+        return store.load_portfolio(path)
     folder = Path(path)
     if not folder.is_dir():
         raise MissingDataError(Problem(str(folder), None, None, None,
