@@ -3,12 +3,29 @@
 ::
 
     pmo report [--month YYYY-MM] [--data PATH] [--out DIR] [--rag-green X] [--rag-amber Y]
+    pmo report --project ID [...]
+    pmo report --all-projects [--workers N | --scheduler tcp://HOST:PORT] [--no-progress] [...]
     pmo validate [PATH]
+    pmo status-template --month YYYY-MM [--project ID] [--data PATH] [--out DIR]
+    pmo import-status FILE... [--data PATH] [--out PATH] [--month YYYY-MM] [--accept-valid]
     pmo --version
 
 ``pmo report`` prints the path of the HTML report. On any PMO Kit error both commands print
 ``pmo: error: ...`` to stderr and exit with status 2 (``report`` in one line; ``validate``
 lists every problem in the data) and leave no report file behind.
+
+``pmo report --all-projects`` makes the portfolio report and one report per project in
+parallel (:func:`pmo_lib.batch.run_reports`), writes ``index.html`` linking them with their
+status, and prints its path. A failed report is listed in the index and on stderr
+(``pmo: error: report of <ID> failed: ...``) without stopping the others; the exit status is
+then 2.
+
+``pmo status-template`` writes one status-return workbook per project manager
+(:func:`pmo_lib.returns.write_templates`) and prints their paths. ``pmo import-status``
+checks the returns (:func:`pmo_lib.returns.read_returns`) and prints every problem as one
+``pmo: error: <file>, sheet 'Tasks', row 7, task 'ERP-0012': ...`` line. It rewrites
+``status.csv`` (atomically) only when every return passed, or, with ``--accept-valid``, from
+the returns that passed; it exits with status 2 whenever a return was rejected.
 """
 
 from __future__ import annotations
@@ -17,7 +34,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .errors import PMOError
+from .errors import PMOError, ReportError
 
 __all__ = ["EXIT_ERROR", "build_parser", "main"]
 
@@ -26,7 +43,8 @@ EXIT_ERROR = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``pmo`` (subcommands ``report`` and ``validate``)."""
+    """The argument parser of ``pmo`` (subcommands ``report``, ``validate``,
+    ``status-template`` and ``import-status``)."""
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -58,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="VAC/BAC below R is red (default: -0.10)")
     report.add_argument("--no-rag-vac", dest="rag_rate_vac", action="store_false",
                         help="do not rate the variance at completion (VAC/BAC)")
+    report.add_argument("--project", metavar="ID",
+                        help="report on this project alone: "
+                             "monthly_portfolio_report_<ID>_YYYY-MM.*")
+    report.add_argument("--all-projects", action="store_true",
+                        help="the portfolio report and one report per project, in parallel, "
+                             "and index.html linking them")
+    report.add_argument("--workers", type=int, metavar="N",
+                        help="with --all-projects: local worker processes (default: the "
+                             "number of CPUs; 1 runs the reports one after the other)")
+    report.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --all-projects: run on the Dask cluster at this scheduler "
+                             "address (tcp://HOST:PORT) instead of local processes")
+    report.add_argument("--no-progress", dest="progress", action="store_false",
+                        help="with --all-projects: no progress bar (there is none when "
+                             "stderr is not a terminal)")
     report.set_defaults(run=_report)
 
     validate = sub.add_parser(
@@ -67,7 +100,78 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?", metavar="PATH",
                           help="portfolio data folder (default: the bundled sample)")
     validate.set_defaults(run=_validate)
+
+    template = sub.add_parser(
+        "status-template", help="write the monthly status-return workbooks, one per manager",
+        description="Write an Excel status return per project manager listing their open "
+                    "tasks, pre-filled with the last snapshot and the forecast dates. Prints "
+                    "the path of each workbook.")
+    template.add_argument("--month", metavar="YYYY-MM", required=True,
+                          help="month to report (after a month with status data)")
+    template.add_argument("--project", metavar="ID", help="only this project")
+    template.add_argument("--data", metavar="PATH",
+                          help="portfolio data folder (default: the bundled sample)")
+    template.add_argument("--out", metavar="DIR", default="returns",
+                          help="output folder, created if needed (default: ./returns)")
+    template.set_defaults(run=_status_template)
+
+    imp = sub.add_parser(
+        "import-status", help="check status returns and add them to status.csv",
+        description="Check the returned workbooks, list every problem, and write the "
+                    "month's snapshot into status.csv when every return passed (or, with "
+                    "--accept-valid, from the returns that passed). A return with any "
+                    "problem is rejected whole. Exit status 2 when any return was rejected.")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="returned workbooks (.xlsx)")
+    imp.add_argument("--data", metavar="PATH",
+                     help="portfolio data folder (default: the bundled sample)")
+    imp.add_argument("--out", metavar="PATH",
+                     help="status file to write (default: status.csv of the data folder)")
+    imp.add_argument("--month", metavar="YYYY-MM",
+                     help="month expected (default: the month of the first return)")
+    imp.add_argument("--accept-valid", action="store_true",
+                     help="apply the returns without problems even when others are rejected")
+    imp.set_defaults(run=_import_status)
     return parser
+
+
+def _status_template(args: argparse.Namespace) -> int:
+    from .model import load_portfolio
+    from .report import resolve_data
+    from .returns import write_templates
+
+    pf = load_portfolio(resolve_data(args.data))
+    for path in write_templates(pf, args.month, args.out, project=args.project):
+        print(path)
+    return 0
+
+
+def _import_status(args: argparse.Namespace) -> int:
+    from .model import load_portfolio
+    from .report import resolve_data
+    from .returns import apply_returns, read_returns, write_status_csv
+
+    data = resolve_data(args.data)
+    pf = load_portfolio(data)
+    result = read_returns(pf, args.files, month=args.month)
+    for problem in result.problems:
+        print(f"pmo: error: {' '.join(str(problem).split())}", file=sys.stderr)
+    out = args.out or data / "status.csv"
+    n, total = len(result.rejected), len(result.files)
+    if result.rejected and (not args.accept_valid or not result.accepted):
+        print(f"pmo: error: {n} of {total} return{'s' if total != 1 else ''} rejected; "
+              f"{out} not changed" + ("" if args.accept_valid or not result.accepted else
+                                      " (--accept-valid applies the others)"),
+              file=sys.stderr)
+        return EXIT_ERROR
+    status = apply_returns(pf, result, result.month)
+    write_status_csv(status, out)
+    print(f"{out}: {len(result.status)} task rows for {result.month} from "
+          f"{len(result.accepted)} return{'s' if len(result.accepted) != 1 else ''}")
+    if result.rejected:
+        print(f"pmo: error: {n} of {total} return{'s' if total != 1 else ''} rejected; "
+              "the others were applied", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -78,8 +182,33 @@ def _report(args: argparse.Namespace) -> int:
                                vac_amber=args.rag_vac_amber, vac_red=args.rag_vac_red,
                                schedule_index=args.rag_schedule_index,
                                rate_vac=args.rag_rate_vac)
-    result = run_monthly_report(args.month, args.data, args.out, thresholds=thresholds)
+    if args.all_projects:
+        return _report_all(args, thresholds)
+    if args.workers is not None or args.scheduler:
+        raise ReportError("--workers and --scheduler go with --all-projects")
+    result = run_monthly_report(args.month, args.data, args.out, thresholds=thresholds,
+                                project=args.project)
     print(result.html)
+    return 0
+
+
+def _report_all(args: argparse.Namespace, thresholds) -> int:
+    from .batch import run_reports, write_index
+
+    if args.project:
+        raise ReportError("give either --project ID or --all-projects, not both")
+    result = run_reports(args.month, args.data, args.out, workers=args.workers,
+                         scheduler=args.scheduler, progress=args.progress,
+                         thresholds=thresholds)
+    index = write_index(result)
+    for outcome in result.failed:
+        print(f"pmo: error: report of {outcome.project or 'the portfolio'} failed: "
+              f"{outcome.error}", file=sys.stderr)
+    print(index)
+    if result.failed:
+        print(f"pmo: error: {len(result.failed)} of {len(result.reports)} reports failed; "
+              f"see {index}", file=sys.stderr)
+        return EXIT_ERROR
     return 0
 
 

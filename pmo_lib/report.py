@@ -27,12 +27,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -100,6 +101,7 @@ __all__ = [
     "dependency_messages",
     "evm_trends",
     "exposure_chart",
+    "for_project",
     "forecast_table",
     "forecasts",
     "gate_compliance",
@@ -157,7 +159,7 @@ REPORT_NOTEBOOK = (Path(__file__).resolve().parent.parent / "notebooks" / "repor
 REPORT_NAME = "monthly_portfolio_report"
 #: The parameters the runner passes to the notebook (checked against its parameters cell).
 PARAMETERS = ("data", "month", "rag_green", "rag_amber", "rag_schedule_index", "rag_rate_vac",
-              "rag_vac_amber", "rag_vac_red")
+              "rag_vac_amber", "rag_vac_red", "project")
 #: The report's RAG rating when none is given: SPI(t), CPI and VAC / BAC with the default
 #: bands (SPI(t) does not drift back to 1 as a late project nears its end).
 REPORT_THRESHOLDS = RagThresholds(schedule_index="spi_t", rate_vac=True)
@@ -273,6 +275,47 @@ def resolve_month(portfolio: Portfolio, month: str | pd.Period | None = None) ->
         raise ReportError(f"no status data for {period}{where}; months with status data: "
                           f"{have}")
     return period
+
+
+def for_project(portfolio: Portfolio, project: str | None = None) -> Portfolio:
+    """The portfolio a report covers: the whole ``portfolio``, or one project of it.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    project : str, optional
+        A project id; ``""`` or None means the whole portfolio.
+
+    Returns
+    -------
+    Portfolio
+        ``portfolio`` itself, or :meth:`Portfolio.select` of that project, named
+        ``'<portfolio name>: <project name> (<id>)'`` so the report's title, headline and
+        provenance say which project they cover.
+
+    Raises
+    ------
+    ReportError
+        No such project; the message lists the project ids of the data.
+
+    Examples
+    --------
+    >>> from pmo_lib import load_portfolio
+    >>> pf = load_portfolio("tests/data/mini")
+    >>> one = for_project(pf, "P2")
+    >>> list(one.projects["id"]), one.name == f"{pf.name}: Deploy (P2)"
+    (['P2'], True)
+    """
+    if project is None or str(project).strip() == "":
+        return portfolio
+    project = str(project).strip()
+    ids = [str(i) for i in portfolio.projects["id"]]
+    if project not in ids:
+        where = f" in {portfolio.path}" if portfolio.path else ""
+        raise ReportError(f"no project {project!r}{where}; projects: {', '.join(ids)}")
+    one = portfolio.select([project])
+    name = str(one.projects["name"].iloc[0])
+    return replace(one, name=f"{portfolio.name}: {name} ({project})")
 
 
 # ----------------------------------------------------------------------------------------
@@ -1545,7 +1588,7 @@ def risk_heat_maps(register: pd.DataFrame, portfolio: Portfolio):
 def exposure_chart(portfolio: Portfolio, month, *, by: str = "programme"):
     """The expected cost of the open risks month by month up to ``month``, stacked by
     ``by`` (:func:`pmo_lib.plots.exposure_trend` of :func:`pmo_lib.risk.exposure_trend`);
-    None without risks."""
+    None without risks recorded by ``month`` (e.g. one project whose risks start later)."""
     from . import risk
 
     if portfolio.risks.empty:
@@ -1553,6 +1596,8 @@ def exposure_chart(portfolio: Portfolio, month, *, by: str = "programme"):
     now = resolve_month(portfolio, month)
     trend = risk.exposure_trend(portfolio, by)
     trend = trend[trend["month"] <= now]
+    if trend.empty:
+        return None
     return plots.exposure_trend(trend, by=by, currency=portfolio.currency,
                                 title="Expected cost of the open risks, by programme")
 
@@ -3334,7 +3379,8 @@ def run_monthly_report(month: str | pd.Period | None = None,
                        thresholds: RagThresholds | None = None,
                        notebook: str | os.PathLike | None = None,
                        kernel_name: str = "python3",
-                       timeout: float | None = 600) -> ReportResult:
+                       timeout: float | None = 600,
+                       project: str | None = None) -> ReportResult:
     """Produce the monthly portfolio report: executed notebook, HTML page and JSON figures.
 
     Parameters
@@ -3354,6 +3400,10 @@ def run_monthly_report(month: str | pd.Period | None = None,
         Jupyter kernel to run it with.
     timeout : float, optional
         Longest a cell may run before the report fails. [s]
+    project : str, optional
+        Report on this project alone (the notebook's ``project`` parameter, see
+        :func:`for_project`); the files are then named
+        ``monthly_portfolio_report_<PROJECT>_YYYY-MM.*``. Default: the whole portfolio.
 
     Returns
     -------
@@ -3365,9 +3415,10 @@ def run_monthly_report(month: str | pd.Period | None = None,
     ------
     ReportError
         With a one-line message: the data cannot be loaded (names the first problem), the
-        month is invalid or has no status data (lists the months that have), the notebook does
-        not declare a parameter, a cell fails (names the cell and its error), or the files
-        cannot be written. No report file is left behind.
+        month is invalid or has no status data (lists the months that have), ``project`` is
+        not in the data (lists the ids), the notebook does not declare a parameter, a cell
+        fails (names the cell and its error), or the files cannot be written. No report file
+        is left behind.
 
     Notes
     -----
@@ -3384,6 +3435,8 @@ def run_monthly_report(month: str | pd.Period | None = None,
     data_path = resolve_data(data)
     portfolio = _load(data_path)
     status_month = resolve_month(portfolio, month)
+    project = "" if project is None else str(project).strip()
+    portfolio = for_project(portfolio, project)
     out_dir = Path("reports") if out is None else Path(out)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"cannot write the report to {out_dir}: it is a file, not a folder")
@@ -3391,9 +3444,12 @@ def run_monthly_report(month: str | pd.Period | None = None,
                   "rag_green": float(t.green), "rag_amber": float(t.amber),
                   "rag_schedule_index": t.schedule_index, "rag_rate_vac": bool(t.rate_vac),
                   "rag_vac_amber": float(t.vac_amber), "rag_vac_red": float(t.vac_red)}
+    if project:  # only then: a notebook without the parameter still makes portfolio reports
+        parameters["project"] = project
     _check_parameters(source, parameters)
 
-    stem = f"{REPORT_NAME}_{status_month}"
+    stem = f"{REPORT_NAME}_{_file_part(project)}_{status_month}" if project \
+        else f"{REPORT_NAME}_{status_month}"
     with tempfile.TemporaryDirectory(prefix="pmo-report-") as tmp:
         work = Path(tmp)
         executed = work / f"{stem}.ipynb"
@@ -3417,6 +3473,11 @@ def run_monthly_report(month: str | pd.Period | None = None,
         nb_out, html_out, json_out = _publish([executed, html, summary_path], out_dir)
     return ReportResult(month=status_month, html=html_out, notebook=nb_out, summary=json_out,
                         headline=summary)
+
+
+def _file_part(text: str) -> str:
+    """``text`` safe in a file name on every system: other characters become ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
 
 
 def _json_safe(value):

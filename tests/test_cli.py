@@ -149,3 +149,140 @@ def test_usage_errors_exit_2(capsys):
     assert main([]) == 2
     assert "usage: pmo" in capsys.readouterr().err
     assert main(["report", "--bogus"]) == 2
+
+
+# -- monthly status returns (pmo status-template, pmo import-status) -----------------------
+@pytest.fixture
+def sample_copy(tmp_path, sample):
+    """A writable copy of the bundled sample (latest status month 2026-10)."""
+    from pmo_lib import SAMPLE_DATA
+
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DATA, folder)
+    return folder
+
+
+def _set_cell(path: Path, task: str, values: dict) -> int:
+    """Fill input cells of a status return (columns K-P); returns the task's row."""
+    import openpyxl
+
+    from pmo_lib.returns import _COL
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Tasks"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == task)
+    for column, value in values.items():
+        ws.cell(row, _COL[column] + 1).value = value
+    wb.save(path)
+    return row
+
+
+def test_status_returns_round_trip(sample_copy, tmp_path, capsys):
+    import datetime as dt
+
+    import pandas as pd
+
+    from pmo_lib import SAMPLE_DATA, load_portfolio
+
+    out = tmp_path / "returns"
+    assert main(["status-template", "--month", "2026-11", "--data", str(sample_copy),
+                 "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    paths = [Path(line) for line in captured.out.splitlines()]
+    assert [p.name for p in paths] == [
+        "status_return_2026-11_Amara_Okafor.xlsx", "status_return_2026-11_Ingrid_Halvorsen.xlsx",
+        "status_return_2026-11_Lukas_Meier.xlsx", "status_return_2026-11_Tomas_Brandt.xlsx"]
+    amara = paths[0]
+    _set_cell(amara, "HRP-0046", {"percent_complete": 70, "actual_cost": 85000})
+    _set_cell(amara, "REG-0035", {"percent_complete": 20, "actual_start": dt.date(2026, 11, 9),
+                                  "actual_cost": 3000, "comment": "Started late"})
+    status_csv = sample_copy / "status.csv"
+
+    # One bad return: nothing is written, every problem is listed, exit status 2.
+    bad = tmp_path / "bad.xlsx"
+    shutil.copy(paths[2], bad)
+    row = _set_cell(bad, "CRM-0069", {"percent_complete": 120})
+    before = status_csv.read_bytes()
+    assert main(["import-status", *map(str, paths[:2]), str(bad), "--data",
+                 str(sample_copy)]) == EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"pmo: error: {bad}, sheet 'Tasks', row {row}, task 'CRM-0069': percent complete 120 "
+        "is above 100",
+        f"pmo: error: 1 of 3 returns rejected; {status_csv} not changed (--accept-valid "
+        "applies the others)"]
+    assert status_csv.read_bytes() == before
+    assert sorted(p.name for p in sample_copy.iterdir()) == sorted(
+        p.name for p in SAMPLE_DATA.iterdir())  # no temporary file left
+
+    # All good: status.csv gets the November snapshot; the data still loads.
+    assert main(["import-status", *map(str, paths), "--data", str(sample_copy)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    pf = load_portfolio(sample_copy)
+    nov = pf.snapshot("2026-11").set_index("task_id")
+    # the 22 started open tasks of 2026-10 and REG-0035, started in November
+    assert captured.out == f"{status_csv}: 23 task rows for 2026-11 from 4 returns\n"
+    assert pf.status_date("2026-11") == pd.Timestamp("2026-11-30")
+    assert len(nov) == 587 + 1  # the 2026-10 snapshot carried forward, plus REG-0035
+    assert nov.loc["HRP-0046", ["percent_complete", "actual_cost"]].tolist() == [70.0, 85000.0]
+    assert nov.loc["REG-0035", ["percent_complete", "actual_start", "comment"]].tolist() == [
+        20.0, pd.Timestamp("2026-11-09"), "Started late"]
+    first = status_csv.read_bytes()
+
+    # Importing the same returns again changes nothing (idempotent).
+    assert main(["import-status", *map(str, paths), "--data", str(sample_copy)]) == 0
+    capsys.readouterr()
+    assert status_csv.read_bytes() == first
+
+
+def test_import_status_accept_valid(sample_copy, tmp_path, capsys):
+    import datetime as dt
+
+    import pandas as pd
+
+    from pmo_lib import load_portfolio
+
+    out = tmp_path / "returns"
+    assert main(["status-template", "--month", "2026-11", "--project", "HRP", "--data",
+                 str(sample_copy), "--out", str(out)]) == 0
+    (hrp,) = [Path(line) for line in capsys.readouterr().out.splitlines()]
+    assert hrp.name == "status_return_2026-11_Amara_Okafor_HRP.xlsx"
+    _set_cell(hrp, "HRP-0046", {"percent_complete": 60})
+    assert main(["status-template", "--month", "2026-11", "--project", "WMS", "--data",
+                 str(sample_copy), "--out", str(out)]) == 0
+    (wms,) = [Path(line) for line in capsys.readouterr().out.splitlines()]
+    row = _set_cell(wms, "WMS-0035", {"percent_complete": 10, "actual_cost": -5,
+                                      "actual_start": dt.date(2026, 11, 2)})
+    new = tmp_path / "new_status.csv"
+    assert main(["import-status", str(hrp), str(wms), "--data", str(sample_copy),
+                 "--out", str(new), "--accept-valid"]) == EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"pmo: error: {wms}, sheet 'Tasks', row {row}, task 'WMS-0035': actual cost -5 is "
+        "below 0",
+        "pmo: error: 1 of 2 returns rejected; the others were applied"]
+    assert captured.out.startswith(f"{new}: ")
+    status = pd.read_csv(new, parse_dates=["status_date"])
+    nov = status[status["status_date"] == "2026-11-30"].set_index("task_id")
+    assert nov.loc["HRP-0046", "percent_complete"] == 60.0
+    old = load_portfolio(sample_copy).snapshot("2026-10").set_index("task_id")
+    assert nov.loc["WMS-0034", "percent_complete"] == old.loc["WMS-0034", "percent_complete"]
+    assert "WMS-0035" not in nov.index  # the rejected return's start is not applied
+
+
+def test_status_returns_cli_errors(sample_copy, tmp_path, capsys):
+    assert main(["status-template", "--month", "2026-11", "--project", "NOPE", "--data",
+                 str(sample_copy), "--out", str(tmp_path / "r")]) == EXIT_ERROR
+    assert capsys.readouterr().err == (
+        f"pmo: error: {sample_copy}/projects.csv, ID 'NOPE', column 'id': unknown project "
+        "'NOPE'; projects: APP, CRM, DAT, DCM, ERP, HRP, PLT, REG, SEC, WEB, WMS\n")
+    assert main(["status-template", "--data", str(sample_copy)]) == 2  # --month is required
+    assert "the following arguments are required: --month" in capsys.readouterr().err
+    missing = tmp_path / "missing.xlsx"
+    assert main(["import-status", str(missing), "--data", str(sample_copy)]) == EXIT_ERROR
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"pmo: error: {missing}: cannot be read as an Excel workbook (")
+    assert err[1] == f"pmo: error: 1 of 1 return rejected; {sample_copy}/status.csv not changed"

@@ -103,7 +103,8 @@ def test_notebook_parameters_as_papermill_sees_them():
         "data": ("str", '""'), "month": ("str", '""'),
         "rag_green": ("float", "0.95"), "rag_amber": ("float", "0.90"),
         "rag_schedule_index": ("str", '"spi_t"'), "rag_rate_vac": ("bool", "True"),
-        "rag_vac_amber": ("float", "-0.05"), "rag_vac_red": ("float", "-0.10")}
+        "rag_vac_amber": ("float", "-0.05"), "rag_vac_red": ("float", "-0.10"),
+        "project": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
@@ -502,7 +503,7 @@ def test_undeclared_parameter_is_refused(tmp_path):
     with pytest.raises(ReportError, match=r"does not declare the parameter rag_amber in its "
                                           r"cell tagged 'parameters'; it declares: data, "
                                           r"month, rag_green, rag_schedule_index, "
-                                          r"rag_rate_vac, rag_vac_amber, rag_vac_red$"):
+                                          r"rag_rate_vac, rag_vac_amber, rag_vac_red, project$"):
         report.run_monthly_report("2026-02", MINI, out, notebook=source)
     assert not out.exists()
 
