@@ -58,6 +58,8 @@ class Problem:
         The column at fault.
     message : str
         What is wrong, in plain words.
+    sheet : str or None
+        The sheet of a workbook at fault (Excel files), after the file name.
     """
 
     file: str
@@ -65,14 +67,22 @@ class Problem:
     id: str | None
     column: str | None
     message: str
+    sheet: str | None = None
+
+    #: How the message names the entity (a subclass may say "task") and whether it names
+    #: the column; class attributes, not fields.
+    _id_word = "ID"
+    _show_column = True
 
     def __str__(self) -> str:
         where = [self.file]
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet!r}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.id is not None:
-            where.append(f"ID {self.id!r}")
-        if self.column is not None:
+            where.append(f"{self._id_word} {self.id!r}")
+        if self.column is not None and self._show_column:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message}"
 

@@ -128,17 +128,8 @@ class ReturnProblem(Problem):
     r.xlsx, sheet 'Tasks', row 7, task 'ERP-0012': percent complete 120 is above 100
     """
 
-    sheet: str | None = None
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet is not None:
-            where.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.id is not None:
-            where.append(f"task {self.id!r}")
-        return f"{', '.join(where)}: {self.message}"
+    _id_word = "task"  # the row's ID is a task ID ...
+    _show_column = False  # ... and the message names the column in words
 
 
 @dataclass(frozen=True)
