@@ -285,12 +285,16 @@ def _backward(order, out_ptr, out_dst, out_type, out_lag, dur, status, finish_ca
             if t == 0:
                 b = ls[j] - lag
             elif t == 1:
-                if status[j] == 1:  # its start has happened: the link no longer binds
+                # SS binds two starts: once either has happened it no longer limits this
+                # task's remaining work (as the forward pass ignores it for the successor).
+                if status[j] == 1 or status[i] == 1:
                     continue
                 b = ls[j] - lag + d
             elif t == 2:
                 b = lf[j] - lag
             else:
+                if status[i] == 1:  # SF hangs off this task's start, which has happened
+                    continue
                 b = lf[j] - lag + d
             if b < late:
                 late = b

@@ -524,3 +524,27 @@ def test_schedule_portfolio_month_without_status_rows(mini):
     assert len(sched) == len(pf.tasks)
     assert (sched["status"] == "not started").all()
     assert (sched["start_date"] >= pf.status_date(month)).all()
+
+
+@pytest.mark.parametrize("kind", ["SS", "SF"])
+def test_started_task_is_not_held_by_links_from_its_start(kind):
+    """A task in progress has its start behind it: an SS or SF link from it no longer limits
+    its remaining work, so it gets no (negative) float from that link. Hand-checked: A
+    started on day 0 (actual), 5 days remain from the data date 4 (EF 9); B, not started,
+    is held by a start-no-earlier-than on day 5 and leads to the finish C (LF 15). Through
+    the SS+2 link A's late finish would be LS_B − 2 + 5 = 8 (float −1); without it, A's
+    late finish is the project finish 15 (C only follows B), float 6."""
+    tasks = pd.DataFrame({"id": ["A", "B", "C"], "duration": [8.0, 4.0, 6.0],
+                          "constraint_type": ["ASAP", "SNET", "ASAP"],
+                          "constraint_date": [pd.NaT, pd.Timestamp("2026-01-12"), pd.NaT]})
+    links = pd.DataFrame({"pred": ["A", "B"], "succ": ["B", "C"], "type": [kind, "FS"],
+                          "lag": [2.0, 0.0]})
+    cal = WorkCalendar()
+    out = cpm(tasks.assign(actual_start=[pd.Timestamp("2026-01-05"), pd.NaT, pd.NaT],
+                           actual_finish=pd.NaT, percent_complete=[20.0, 0.0, 0.0],
+                           remaining_duration=[5.0, None, None]),
+              links, calendar=cal, start=pd.Timestamp("2026-01-05"),
+              status_date=pd.Timestamp("2026-01-08"))
+    a = out.loc["A"]
+    assert (a["early_finish"], a["late_finish"], a["total_float"]) == (9.0, 15.0, 6.0)
+    assert out.loc["B", "total_float"] == 0.0
