@@ -1,6 +1,8 @@
 """Import and export with the tools a PMO already uses.
 
 * :func:`read_mspdi` — Microsoft Project XML (MSPDI) files (:mod:`pmo_lib.io.mspdi`);
+* :func:`read_mpp` — Microsoft Project .mpp files, and the other formats MPXJ reads, through
+  MPXJ (the optional ``mpp`` extra; needs Java) (:mod:`pmo_lib.io.mpp`);
 * :func:`read_xer` — Primavera P6 XER exports (:mod:`pmo_lib.io.xer`);
 * :func:`write_excel` / :func:`read_excel` — the whole portfolio as an Excel workbook, and
   :func:`write_report_tables` / :func:`report_workbook` — the report's tables as one
@@ -14,7 +16,7 @@ truncated or hostile file raises a :class:`~pmo_lib.errors.PMOError` naming the 
 
 from __future__ import annotations
 
-__all__ = ["read_excel", "read_mspdi", "read_xer", "report_workbook", "write_excel",
+__all__ = ["read_excel", "read_mpp", "read_mspdi", "read_xer", "report_workbook", "write_excel",
            "write_report_tables"]
 
 _EXCEL = ("read_excel", "report_workbook", "write_excel", "write_report_tables")
@@ -26,6 +28,10 @@ def __getattr__(name: str):
         from .mspdi import read_mspdi
 
         return read_mspdi
+    if name == "read_mpp":
+        from .mpp import read_mpp
+
+        return read_mpp
     if name == "read_xer":
         from .xer import read_xer
 
