@@ -88,8 +88,8 @@ class BatchResult:
         The status month of every report, ``'YYYY-MM'``.
     portfolio : str
         Portfolio name.
-    data : Path
-        The data folder.
+    data : Path or str
+        The data folder, or the history store (its URL without the password).
     out : Path
         The output folder.
     reports : tuple of ReportOutcome
@@ -99,7 +99,7 @@ class BatchResult:
 
     month: str
     portfolio: str
-    data: Path
+    data: Path | str
     out: Path
     reports: tuple[ReportOutcome, ...]
     seconds: float
@@ -217,7 +217,8 @@ def run_reports(month: str | None = None, data: str | os.PathLike | None = None,
         Status month ``'YYYY-MM'`` of every report; default the latest month with status data
         (resolved once, on the whole portfolio).
     data : str or Path, optional
-        Portfolio dataset folder; default :data:`pmo_lib.SAMPLE_DATA`.
+        Portfolio dataset folder or history store (URL or ``.sqlite`` file, see
+        :func:`pmo_lib.report.resolve_data`); default :data:`pmo_lib.SAMPLE_DATA`.
     out : str or Path
         Output folder, created if needed.
     projects : iterable of str, optional
@@ -268,7 +269,8 @@ def run_reports(month: str | None = None, data: str | os.PathLike | None = None,
     chosen = list(names) if projects is None else [str(p).strip() for p in projects]
     unknown = [p for p in chosen if p not in names]
     if unknown:
-        raise ReportError(f"no project {', '.join(map(repr, unknown))} in {data_path}; "
+        raise ReportError(f"no project {', '.join(map(repr, unknown))} in "
+                          f"{report._display(data_path)}; "
                           f"projects: {', '.join(names)}")
     chosen = list(dict.fromkeys(chosen))  # each project once
     out_dir = Path(out).expanduser().resolve()
@@ -294,7 +296,8 @@ def run_reports(month: str | None = None, data: str | os.PathLike | None = None,
     reports = tuple(done.get(t["project"]) or ReportOutcome(
         t["project"], t["name"], None, 0.0, "no result came back from the worker")
         for t in tasks)
-    return BatchResult(month=status_month, portfolio=portfolio.name, data=data_path,
+    shown = data_path if isinstance(data_path, Path) else report._display(data_path)
+    return BatchResult(month=status_month, portfolio=portfolio.name, data=shown,
                        out=out_dir, reports=reports, seconds=time.perf_counter() - start)
 
 

@@ -5,12 +5,15 @@
     pmo report [--month YYYY-MM] [--data PATH] [--out DIR] [--rag-green X] [--rag-amber Y]
     pmo report --project ID [...]
     pmo report --all-projects [--workers N | --scheduler tcp://HOST:PORT] [--no-progress] [...]
-    pmo validate [PATH]
+    pmo validate [PATH | URL]
     pmo status-template --month YYYY-MM [--project ID] [--data PATH] [--out DIR]
     pmo import-status FILE... [--data PATH] [--out PATH] [--month YYYY-MM] [--accept-valid]
     pmo --version
 
-``pmo report`` prints the path of the HTML report. On any PMO Kit error both commands print
+``--data`` (and the ``validate`` argument) is a dataset folder or a history store
+(:mod:`pmo_lib.store`): ``sqlite:///FILE``, a ``.sqlite``/``.db`` file or a
+``postgresql://`` URL; for a store, ``pmo validate`` also lists its imported months and its
+latest writes (the audit). ``pmo report`` prints the path of the HTML report. On any PMO Kit error both commands print
 ``pmo: error: ...`` to stderr and exit with status 2 (``report`` in one line; ``validate``
 lists every problem in the data) and leave no report file behind.
 
@@ -60,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--month", metavar="YYYY-MM",
                         help="status month (default: the latest month with status data)")
     report.add_argument("--data", metavar="PATH",
-                        help="portfolio data folder (default: the bundled sample)")
+                        help="portfolio data folder, or history store: sqlite:///FILE, a "
+                             ".sqlite/.db file or postgresql://USER@HOST/DB (default: the "
+                             "bundled sample)")
     report.add_argument("--out", metavar="DIR", default="reports",
                         help="output folder, created if needed (default: ./reports)")
     report.add_argument("--rag-green", type=float, default=0.95, metavar="X",
@@ -95,10 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser(
         "validate", help="check a portfolio dataset and summarise it",
-        description="Load and validate a portfolio dataset folder; print a summary, or every "
-                    "problem found.")
+        description="Load and validate a portfolio dataset folder or history store; print a "
+                    "summary (for a store also its imported months and latest writes), or "
+                    "every problem found.")
     validate.add_argument("path", nargs="?", metavar="PATH",
-                          help="portfolio data folder (default: the bundled sample)")
+                          help="portfolio data folder or history store URL/file (default: "
+                               "the bundled sample)")
     validate.set_defaults(run=_validate)
 
     template = sub.add_parser(
@@ -146,11 +153,18 @@ def _status_template(args: argparse.Namespace) -> int:
 
 
 def _import_status(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .model import load_portfolio
-    from .report import resolve_data
+    from .report import _display, resolve_data
     from .returns import apply_returns, read_returns, write_status_csv
 
     data = resolve_data(args.data)
+    if not isinstance(data, Path) or data.is_file():  # a history store
+        if args.out is None:
+            raise ReportError(f"{_display(data)} is a history store: give --out FILE for the "
+                              "status.csv to write, or import the month into the store with "
+                              "pmo_lib.store.import_month")
     pf = load_portfolio(data)
     result = read_returns(pf, args.files, month=args.month)
     for problem in result.problems:
@@ -214,7 +228,7 @@ def _report_all(args: argparse.Namespace, thresholds) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .model import load_portfolio
-    from .report import resolve_data
+    from .report import _display, _is_store, resolve_data
 
     path = resolve_data(args.path)
     pf = load_portfolio(path)
@@ -230,12 +244,46 @@ def _validate(args: argparse.Namespace) -> int:
         ("stakeholders", "stakeholder"), ("lessons", "lesson"), ("sprints", "sprint"),
         ("backlog", "backlog item"), ("releases", "release plan"))]
     extra = ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for n, label in governance if n)
-    print(f"{pf.name} ({path}) is valid: {len(pf.projects)} projects, {len(pf.tasks)} tasks, "
+    print(f"{pf.name} ({_display(path)}) is valid: {len(pf.projects)} projects, "
+          f"{len(pf.tasks)} tasks, "
           f"{len(pf.links)} links, {len(pf.resources)} resources, {len(pf.assignments)} "
           f"assignments, {len(pf.risks)} risk records and {len(pf.status)} status rows in "
           f"{span}; amounts in {pf.currency}." + (f" Governance and agile: {extra}." if extra
                                                   else ""))
+    if _is_store(path):
+        _store_history(path)
     return 0
+
+
+#: How many of a store's latest audit records ``pmo validate`` lists.
+_AUDIT_LINES = 5
+
+
+def _store_history(path) -> None:
+    """Print a store's imported months and its latest audit records."""
+    from .store import history
+
+    h = history(path)
+    months = h.months
+    if len(months):
+        listed = ", ".join(f"{m} ({r} rows, {by})" for m, r, by in
+                           zip(months["month"], months["rows"], months["imported_by"],
+                               strict=True))
+        print(f"Imported months: {listed}.")
+    audit = h.audit.tail(_AUDIT_LINES)
+    if len(audit):
+        print(f"Latest writes (of {len(h.audit)}):")
+        for row in audit.itertuples(index=False):
+            month = "" if _isna(row.month) else f" {row.month}"
+            source = f" from {row.source}" if row.source else ""
+            print(f"  {row.at:%Y-%m-%d %H:%M} UTC  {row.user}  {row.action}{month}: "
+                  f"{row.rows} rows{source}")
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,18 +194,92 @@ def _one_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
-def resolve_data(data: str | os.PathLike | None = None) -> Path:
-    """The data folder of a report: ``data``, or the bundled sample when empty or None.
+#: File suffixes read as a history store rather than a dataset folder (as
+#: :func:`pmo_lib.model.load_portfolio` does).
+_STORE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def _is_store(data) -> bool:
+    """True when ``data`` names a history store (a URL or a ``.sqlite``/``.db`` file)."""
+    text = str(data)
+    return "://" in text or Path(text).suffix in _STORE_SUFFIXES
+
+
+def _display(data) -> str:
+    """``data`` as shown to users: a database URL without its password."""
+    text = str(data)
+    if "://" not in text:
+        return text
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: hide anything between ':' and '@'
+        return re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", text)
+
+
+def _resolve_store(text: str) -> str | Path:
+    """A store URL as the report kernel can open it (a relative SQLite file made absolute:
+    the notebook runs in its own folder), after checking that a SQLite file exists (opening
+    a missing one would create an empty database)."""
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        if not path.is_file():
+            raise ReportError(f"history store not found: {path}; save a portfolio in it "
+                              "first (pmo_lib.store.save_portfolio)")
+        return path
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise ReportError(f"invalid database URL {_display(text)}: {_one_line(str(exc))}; "
+                          "use sqlite:///<file> or postgresql://<user>@<host>/<database>"
+                          ) from None
+    if url.get_backend_name() != "sqlite":
+        return text
+    db = url.database or ""
+    if db in ("", ":memory:") or db.startswith("file:"):
+        raise ReportError(f"{text}: a history store needs a database file, e.g. "
+                          "sqlite:///pmo.sqlite")
+    path = Path(db).expanduser().resolve()
+    if not path.is_file():
+        raise ReportError(f"history store not found: {path} (from {text}); save a "
+                          "portfolio in it first (pmo_lib.store.save_portfolio)")
+    if Path(db) == path:
+        return text
+    return url.set(database=str(path)).render_as_string(hide_password=False)
+
+
+def resolve_data(data: str | os.PathLike | None = None) -> Path | str:
+    """The data of a report: a dataset folder, a history store, or the bundled sample.
 
     Parameters
     ----------
     data : str or Path, optional
-        A portfolio dataset folder; ``""`` or None means :data:`pmo_lib.SAMPLE_DATA`.
+        A portfolio dataset folder; or a history store (:mod:`pmo_lib.store`): an SQLAlchemy
+        URL (``sqlite:///pmo.sqlite``, ``postgresql://user@host/db``) or a ``.sqlite``,
+        ``.sqlite3`` or ``.db`` file. ``""`` or None means :data:`pmo_lib.SAMPLE_DATA`.
 
     Returns
     -------
-    Path
-        Absolute path (relative paths are taken from the current directory).
+    Path or str
+        An absolute path for a folder or a store file (relative paths are taken from the
+        current directory); a URL as given, except that a relative SQLite file in it is
+        made absolute. Either goes to :func:`pmo_lib.load_portfolio` as it is.
+
+    Raises
+    ------
+    ReportError
+        A SQLite store file that does not exist (it is not created), a URL that cannot be
+        read; the message names it.
+
+    Notes
+    -----
+    A password in a URL reaches the report notebook's parameters (the kernel has to
+    connect); the messages, the provenance line and the JSON summary show the URL without
+    it. Prefer ``~/.pgpass`` or ``PGPASSWORD`` for PostgreSQL.
 
     Examples
     --------
@@ -215,21 +289,25 @@ def resolve_data(data: str | os.PathLike | None = None) -> Path:
     """
     if data is None or str(data).strip() == "":
         return _sample_data()
-    return Path(data).expanduser().resolve()
+    text = os.fspath(data).strip() if isinstance(data, str) else os.fspath(data)
+    if not _is_store(text):
+        return Path(text).expanduser().resolve()
+    return _resolve_store(text)
 
 
-def _load(path: Path) -> Portfolio:
+def _load(path: Path | str) -> Portfolio:
     """load_portfolio with its errors turned into a one-line ReportError."""
+    shown = _display(path)
     try:
         return load_portfolio(path)
     except DataValidationError as exc:
         n = len(exc.problems)
         first = str(exc.problems[0]) if n else _one_line(str(exc))
         more = (f" (and {n - 1} more problem{'s' if n > 2 else ''}; "
-                f"run 'pmo validate {path}' to list them all)") if n > 1 else ""
-        raise ReportError(f"cannot load the portfolio data: {first}{more}") from exc
+                f"run 'pmo validate {shown}' to list them all)") if n > 1 else ""
+        raise ReportError(f"cannot load the portfolio data: {_one_line(first)}{more}") from exc
     except PMOError as exc:
-        raise ReportError(f"cannot load the portfolio data in {path}: "
+        raise ReportError(f"cannot load the portfolio data in {shown}: "
                           f"{_one_line(str(exc))}") from exc
 
 
@@ -3120,16 +3198,60 @@ def project_rows(table: pd.DataFrame) -> pd.DataFrame:
     return table.loc["project"].rename_axis("project_id")
 
 
-def provenance(portfolio: Portfolio, month, thresholds: RagThresholds | None = None) -> Block:
-    """Where the figures come from: data folder, month, thresholds, PMO Kit version, time."""
+def provenance(portfolio: Portfolio, month, thresholds: RagThresholds | None = None, *,
+               data: str | os.PathLike | None = None) -> Block:
+    """Where the figures come from: data folder or history store, month, thresholds, PMO Kit
+    version, time.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    month : str or Period
+        The status month.
+    thresholds : RagThresholds, optional
+        The RAG rating used.
+    data : str or Path, optional
+        What the portfolio was read from (:func:`resolve_data`'s result): a history store
+        (URL or file) is named with its latest write; otherwise the portfolio's folder.
+
+    Returns
+    -------
+    Block
+        For a store: its URL without the password and its latest write from the audit
+        (who, when [UTC], and the month imported).
+    """
     t = thresholds or RagThresholds()
     month = parse_month(month)
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
-    text = (f"Produced on {when} with PMO Kit {_version()} from the data in {portfolio.path} "
-            f"({portfolio.name}), status month {month}. RAG rating: {_rating_text(t)}. The "
+    store_url = str(data) if data is not None and _is_store(data) else None
+    if store_url is None:
+        source = f"the data in {portfolio.path}" if portfolio.path is not None \
+            else "tables given in memory"
+    else:
+        source = f"the history store {_display(store_url)}"
+    latest = "" if store_url is None else _latest_write(store_url)
+    text = (f"Produced on {when} with PMO Kit {_version()} from {source} "
+            f"({portfolio.name}{latest}), status month {month}. RAG rating: {_rating_text(t)}. The "
             "executed notebook beside this page records these parameters.")
     html = f'<p class="pmo-provenance" style="color:#666;font-size:0.85em">{escape(text)}</p>'
     return Block(html, text)
+
+
+def _latest_write(url: str) -> str:
+    """``', last written ... by ... (...)'`` from the store's audit, or ``''``."""
+    from . import store
+
+    try:
+        audit = store.history(url).audit
+    except PMOError:
+        return ""
+    if audit.empty:
+        return ""
+    last = audit.iloc[-1]
+    what = "portfolio saved" if last["action"] == "save" else (
+        f"{last['month']} imported" if last["action"] == "import"
+        else f"{last['month']} re-imported")
+    return f"; latest write: {what} by {last['user']} on {last['at']:%Y-%m-%d %H:%M} UTC"
 
 
 # ----------------------------------------------------------------------------------------
@@ -3388,7 +3510,9 @@ def run_monthly_report(month: str | pd.Period | None = None,
     month : str or Period, optional
         Status month ``'YYYY-MM'``; default the latest month with status data.
     data : str or Path, optional
-        Portfolio dataset folder; default :data:`pmo_lib.SAMPLE_DATA`.
+        Portfolio dataset folder, or history store (URL or ``.sqlite`` file: see
+        :func:`resolve_data`); default :data:`pmo_lib.SAMPLE_DATA`. From a store, every
+        imported month is loaded, so the trend sections compare the store's snapshots.
     out : str or Path, optional
         Output folder, created if needed; default ``reports`` under the current directory.
     thresholds : RagThresholds, optional
@@ -3414,7 +3538,8 @@ def run_monthly_report(month: str | pd.Period | None = None,
     Raises
     ------
     ReportError
-        With a one-line message: the data cannot be loaded (names the first problem), the
+        With a one-line message: the data cannot be loaded (names the first problem; a
+        missing store file, an unreachable or empty database names the store), the
         month is invalid or has no status data (lists the months that have), ``project`` is
         not in the data (lists the ids), the notebook does not declare a parameter, a cell
         fails (names the cell and its error), or the files cannot be written. No report file
@@ -3465,7 +3590,8 @@ def run_monthly_report(month: str | pd.Period | None = None,
                      f"report {status_month}"
         html = work / f"{stem}.html"
         html.write_text(_to_html(nb, page_title), encoding="utf-8")
-        summary = {"report": REPORT_NAME, "pmo_kit": _version(), "parameters": parameters,
+        summary = {"report": REPORT_NAME, "pmo_kit": _version(),
+                   "parameters": {**parameters, "data": _display(parameters["data"])},
                    **figures}
         summary_path = work / f"{stem}.json"
         summary_path.write_text(json.dumps(_json_safe(summary), indent=2, allow_nan=False)
