@@ -28,7 +28,9 @@ then 2.
 checks the returns (:func:`pmo_lib.returns.read_returns`) and prints every problem as one
 ``pmo: error: <file>, sheet 'Tasks', row 7, task 'ERP-0012': ...`` line. It rewrites
 ``status.csv`` (atomically) only when every return passed, or, with ``--accept-valid``, from
-the returns that passed; it exits with status 2 whenever a return was rejected.
+the returns that passed; with a history store as ``--data`` (and no ``--out``) the month is
+imported into the store instead (:func:`pmo_lib.store.import_month`: one transaction, with
+an audit record naming the returns). It exits with status 2 whenever a return was rejected.
 """
 
 from __future__ import annotations
@@ -130,9 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "problem is rejected whole. Exit status 2 when any return was rejected.")
     imp.add_argument("files", nargs="+", metavar="FILE", help="returned workbooks (.xlsx)")
     imp.add_argument("--data", metavar="PATH",
-                     help="portfolio data folder (default: the bundled sample)")
+                     help="portfolio data folder or history store (default: the bundled "
+                          "sample); a store gets the month imported, audited")
     imp.add_argument("--out", metavar="PATH",
-                     help="status file to write (default: status.csv of the data folder)")
+                     help="status file to write (default: status.csv of the data folder; "
+                          "with a store, the store itself)")
     imp.add_argument("--month", metavar="YYYY-MM",
                      help="month expected (default: the month of the first return)")
     imp.add_argument("--accept-valid", action="store_true",
@@ -160,16 +164,12 @@ def _import_status(args: argparse.Namespace) -> int:
     from .returns import apply_returns, read_returns, write_status_csv
 
     data = resolve_data(args.data)
-    if not isinstance(data, Path) or data.is_file():  # a history store
-        if args.out is None:
-            raise ReportError(f"{_display(data)} is a history store: give --out FILE for the "
-                              "status.csv to write, or import the month into the store with "
-                              "pmo_lib.store.import_month")
+    into_store = (not isinstance(data, Path) or data.is_file()) and args.out is None
     pf = load_portfolio(data)
     result = read_returns(pf, args.files, month=args.month)
     for problem in result.problems:
         print(f"pmo: error: {' '.join(str(problem).split())}", file=sys.stderr)
-    out = args.out or data / "status.csv"
+    out = _display(data) if into_store else (args.out or data / "status.csv")
     n, total = len(result.rejected), len(result.files)
     if result.rejected and (not args.accept_valid or not result.accepted):
         print(f"pmo: error: {n} of {total} return{'s' if total != 1 else ''} rejected; "
@@ -178,7 +178,14 @@ def _import_status(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     status = apply_returns(pf, result, result.month)
-    write_status_csv(status, out)
+    if into_store:  # one transaction, with an audit record naming the returns
+        from . import store
+
+        month_rows = status[status["status_date"] == result.status_date]
+        store.import_month(data, result.month, month_rows, status_date=result.status_date,
+                           source="; ".join(str(f) for f in result.accepted))
+    else:
+        write_status_csv(status, out)
     print(f"{out}: {len(result.status)} task rows for {result.month} from "
           f"{len(result.accepted)} return{'s' if len(result.accepted) != 1 else ''}")
     if result.rejected:

@@ -236,9 +236,45 @@ def test_report_on_an_empty_or_unreachable_store(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_import_status_needs_out_with_a_store(db, tmp_path, capsys):
-    assert main(["import-status", str(tmp_path / "x.xlsx"), "--data", _url(db)]) == EXIT_ERROR
-    assert "is a history store: give --out FILE" in capsys.readouterr().err
+def test_status_returns_go_into_the_store_in_one_audited_import(db, tmp_path, capsys):
+    """pmo status-template and pmo import-status on a store: the month's snapshot is
+    imported with store.import_month (one transaction, an audit record naming the returns);
+    a rejected return leaves the store as it was."""
+    import openpyxl
+
+    url = _url(db)
+    out = tmp_path / "returns"
+    assert main(["status-template", "--month", MARCH, "--data", url, "--out", str(out)]) == 0
+    paths = [Path(line) for line in capsys.readouterr().out.splitlines()]
+    assert paths and all(p.is_file() for p in paths)
+
+    bad = tmp_path / "bad.xlsx"
+    with_tasks = [p for p in paths
+                  if openpyxl.load_workbook(p)["Tasks"].cell(row=2, column=2).value]
+    wb = openpyxl.load_workbook(with_tasks[0])
+    ws = wb["Tasks"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("% complete") + 1, value=150)
+    wb.save(bad)
+    before = store.history(db)
+    assert main(["import-status", str(bad), "--data", url]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "is above 100" in err and f"{url} not changed" in err
+    after = store.history(db)
+    pd.testing.assert_frame_equal(after.months, before.months)
+    assert len(after.audit) == len(before.audit)
+
+    assert main(["import-status", *map(str, paths), "--data", url]) == 0
+    assert capsys.readouterr().out.startswith(f"{url}: ")
+    history = store.history(db)
+    assert list(history.months["month"].astype(str)) == ["2026-01", "2026-02", MARCH]
+    last = history.audit.iloc[-1]
+    assert last["action"] == "import" and str(with_tasks[0]) in last["source"]
+    pf = load_portfolio(url)
+    feb = pf.snapshot("2026-02").set_index("task_id")
+    march = pf.snapshot(MARCH).set_index("task_id")
+    assert set(march.index) == set(feb.index)  # untouched returns carry February forward
+    assert (march["percent_complete"] == feb.loc[march.index, "percent_complete"]).all()
 
 
 # ----------------------------------------------------------------------------------------
