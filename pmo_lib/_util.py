@@ -7,12 +7,17 @@ ones (STYLE.md §3).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
 from .errors import DataValidationError, MissingDataError, Problem
 
-__all__ = ["check_choice", "ratio", "require_columns"]
+__all__ = ["check_choice", "ratio", "require_columns", "silenced"]
 
 
 def ratio(num, den):
@@ -59,3 +64,38 @@ def require_columns(df, table: str, columns, what: str = "table") -> None:
         have = ", ".join(map(str, df.columns)) or "no columns"
         raise MissingDataError([Problem(table, 1, None, c, f"required column is missing; the "
                                         f"{what} has {have}") for c in missing])
+
+
+@contextlib.contextmanager
+def silenced(stream: str = "stdout") -> Iterator[None]:
+    """Send the process's standard output or error *file descriptor* to the null device.
+
+    For noise written below Python by compiled code or by child processes, which inherit the
+    descriptor (a solver's console output, a Jupyter kernel's shutdown messages), and which
+    ``contextlib.redirect_stdout`` cannot catch. Python's own stream is flushed first. Where
+    the stream has no real descriptor (captured by a test runner), nothing is changed.
+
+    Parameters
+    ----------
+    stream : {"stdout", "stderr"}
+    """
+    original = sys.__stdout__ if stream == "stdout" else sys.__stderr__
+    try:
+        fd = original.fileno()
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):  # no real descriptor
+        yield
+        return
+    with contextlib.suppress(Exception):
+        getattr(sys, stream).flush()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                with contextlib.suppress(Exception):
+                    getattr(sys, stream).flush()
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)

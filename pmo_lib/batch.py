@@ -138,6 +138,16 @@ def _run_one(task: dict[str, Any]) -> ReportOutcome:
                          seconds=time.perf_counter() - start, error=error)
 
 
+def _run_quietly(task: dict[str, Any]) -> ReportOutcome:
+    """:func:`_run_one` in a local worker process, its standard error silenced: the report
+    kernels it starts inherit it and print shutdown noise there ("KeyboardInterrupt caught
+    in kernel"); a report's own errors come back in its outcome."""
+    from ._util import silenced
+
+    with silenced("stderr"):
+        return _run_one(task)
+
+
 def _progress_bar(total: int, month: str, progress: bool):
     from tqdm.auto import tqdm
 
@@ -157,7 +167,7 @@ def _local(tasks: list[dict], workers: int) -> Iterator[ReportOutcome]:
 
     with ProcessPoolExecutor(max_workers=workers,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_run_one, task): task for task in tasks}
+        futures = {pool.submit(_run_quietly, task): task for task in tasks}
         for future in as_completed(futures):
             yield _settled(future, futures[future])
 

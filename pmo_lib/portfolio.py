@@ -96,17 +96,14 @@ Programming Computation* 10, 119–142, 2018 (HiGHS); HiGHS documentation, highs
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from ._util import require_columns
+from ._util import require_columns, silenced
 from .errors import DataValidationError, InfeasibleError, Problem, UnknownReferenceError
 
 __all__ = [
@@ -1073,7 +1070,10 @@ def _solve(objective, lower, upper, a, limit, tolerance,
     n = len(objective)
     for _ in range(_MAX_CUTS):
         constraints = [LinearConstraint(a, -np.inf, limit + tolerance / 2)] if len(a) else []
-        with _quiet_stdout():
+        # Some HiGHS builds print diagnostics straight to the C-level standard output,
+        # which scipy's options cannot switch off (ERGO-Code/HiGHS#2783); in a notebook or
+        # the monthly report they would land in the output.
+        with silenced("stdout"):
             res = milp(objective, integrality=np.ones(n), bounds=Bounds(lower, upper),
                        constraints=constraints, options=options)
         if res.status == 4 and options.get("presolve", True):  # a HiGHS solve error:
@@ -1089,34 +1089,6 @@ def _solve(objective, lower, upper, a, limit, tolerance,
         limit = np.append(limit, x.sum() - 1.0)
         tolerance = np.append(tolerance, 0.0)
     return 4, None
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Send the process's standard output (file descriptor 1) to the null device.
-
-    Some HiGHS builds print solver diagnostics straight to the C-level standard output,
-    which scipy's options cannot switch off (ERGO-Code/HiGHS#2783); in a notebook or the
-    monthly report they would land in the output. Python's ``sys.stdout`` is flushed first
-    so nothing of ours is lost.
-    """
-    try:
-        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
-        saved = os.dup(fd)
-    except (OSError, ValueError, AttributeError):  # no real descriptor (e.g. captured)
-        yield
-        return
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
-            try:
-                yield
-            finally:
-                os.dup2(saved, fd)
-    finally:
-        os.close(saved)
 
 
 def _ties(inst: _Instance) -> tuple[float, float]:
