@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -61,3 +63,19 @@ def test_bench_risk_runs(capsys):
     assert all(row["ratio"] > 0 and row["peak_mb"] > 0 for row in rows)
     # The naive percentiles lie in the engine's band (a 99.9% band per percentile).
     assert sum(ok for row in rows for *_, ok in row["agree"]) >= 7
+
+
+@pytest.mark.slow
+def test_bench_reports_runs(capsys):
+    """The reports-per-minute benchmark on the mini portfolio's own report only (two real
+    notebook runs: one in this process, one on a worker process)."""
+    mini = Path(__file__).resolve().parent / "data" / "mini"
+    result = _load("bench_reports").main(["--data", str(mini), "--limit", "0",
+                                          "--workers", "2"])
+    out = capsys.readouterr().out
+    assert "the portfolio and 0 project(s) (none)" in out
+    assert "sequential (workers=1)" in out and "parallel (workers=2)" in out
+    assert "speed-up ratio parallel / sequential" in out and "(at most 1x on these cores)" in out
+    assert result["sequential"]["reports"] == result["parallel"]["reports"] == 1
+    assert result["sequential"]["month"] == result["parallel"]["month"] == "2026-02"
+    assert result["ratio"] > 0
