@@ -508,6 +508,15 @@ class _Reader:
             return default
         return int(value) if integer else value
 
+    def identity(self, elem, n: int, kind: str) -> tuple[int | None, str | None, str]:
+        """UID, name and the label messages use for the ``n``-th ``<Task>`` or
+        ``<Resource>`` (``kind``); a missing or bad UID is recorded and returned as None."""
+        name = self.text(elem, "Name")
+        uid = self.number(elem, "UID", f"{kind} #{n} {name!r}", integer=True)
+        if uid is None and self.text(elem, "UID") is None:
+            self.fail(f"{kind} #{n} {name!r}", "has no <UID>")
+        return uid, name, f"{kind} UID {uid}" + (f" {name!r}" if name else "")
+
     def flag(self, elem, tag: str, where: str, default: bool = False) -> bool:
         raw = self.text(elem, tag)
         if raw is None:
@@ -788,12 +797,8 @@ class _Reader:
         tasks: list[_Task] = []
         uids: dict[int, _Task] = {}
         for n, el in enumerate(self.findall(root, "Tasks/Task"), start=1):
-            name = self.text(el, "Name")
-            uid = self.number(el, "UID", f"task #{n} {name!r}", integer=True)
-            label = f"task UID {uid}" + (f" {name!r}" if name else "")
+            uid, name, label = self.identity(el, n, "task")
             if uid is None:
-                if self.text(el, "UID") is None:
-                    self.fail(f"task #{n} {name!r}", "has no <UID>")
                 continue
             if self.flag(el, "IsNull", label):
                 continue
@@ -1007,12 +1012,8 @@ class _Reader:
         ids: dict[int, str | None] = {}
         other: list[str] = []
         for n, el in enumerate(self.findall(root, "Resources/Resource"), start=1):
-            name = self.text(el, "Name")
-            uid = self.number(el, "UID", f"resource #{n} {name!r}", integer=True)
-            label = f"resource UID {uid}" + (f" {name!r}" if name else "")
+            uid, name, label = self.identity(el, n, "resource")
             if uid is None:
-                if self.text(el, "UID") is None:
-                    self.fail(f"resource #{n} {name!r}", "has no <UID>")
                 continue
             if uid in ids:
                 self.fail(label, "has the same UID as another resource; UIDs must be unique")
